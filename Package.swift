@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Compiler settings shared by every Swift target: Swift 6 language mode, warnings are errors.
+let strictSettings: [SwiftSetting] = [
+    .unsafeFlags(["-warnings-as-errors"])
+]
+
+let package = Package(
+    name: "triton-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "InferenceProtocol", targets: ["InferenceProtocol"]),
+        .library(name: "TritonClient", targets: ["TritonClient"]),
+        .library(name: "Platform", targets: ["Platform"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML", "Reloading"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian, linked through pkg-config.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRdkafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "InferenceProtocol", swiftSettings: strictSettings),
+        .target(
+            name: "TritonClient",
+            dependencies: [
+                "CCurl",
+                "InferenceProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Platform",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "InferenceProtocolTests", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TritonClientTests",
+            dependencies: ["TritonClient", "InferenceProtocol", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: ["InferenceProtocol"],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+    ]
+)

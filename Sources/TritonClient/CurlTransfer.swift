@@ -1,0 +1,158 @@
+import CCurl
+import Foundation
+
+/// The state of one transfer: its easy handle, its buffers and the continuation to resume.
+///
+/// `@unchecked Sendable`: after `init` the object is touched only by the transport's loop thread
+/// (callbacks, completion); the submitting task only holds a reference to hand to `cancel`.
+final class CurlTransfer: @unchecked Sendable {
+    let easy: OpaquePointer
+    private var requestHeaders: UnsafeMutablePointer<curl_slist>?
+    private var requestBody: UnsafeMutableRawBufferPointer?
+    private(set) var responseHeaders: [(name: String, value: String)] = []
+    private(set) var responseBody = Data()
+    private var continuation: CheckedContinuation<HTTPResponseData, any Error>?
+    /// Set by the loop thread when a cancel arrives before the transfer was added.
+    var cancelRequested = false
+
+    init(easy: OpaquePointer, request: HTTPRequestSpec, connectTimeout: Duration) {
+        self.easy = easy
+        configure(request, connectTimeout: connectTimeout)
+    }
+
+    deinit {
+        curl_slist_free_all(requestHeaders)
+        requestBody?.deallocate()
+    }
+
+    func attach(_ continuation: CheckedContinuation<HTTPResponseData, any Error>) {
+        self.continuation = continuation
+    }
+
+    /// Resumes the waiting task exactly once.
+    func complete(_ result: Result<HTTPResponseData, any Error>) {
+        guard let continuation else { return }
+        self.continuation = nil
+        continuation.resume(with: result)
+    }
+
+    /// Builds the response or the error for a finished transfer.
+    func outcome(_ code: CURLcode) -> Result<HTTPResponseData, any Error> {
+        guard code == CURLE_OK else { return .failure(Self.error(for: code, easy: easy)) }
+        var status = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponseData(status: status, headers: responseHeaders, body: responseBody))
+    }
+
+    /// New connections this transfer had to open (0 when it reused a kept-alive one).
+    var connectionsOpened: Int {
+        var count = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count)
+        return count
+    }
+
+    private func configure(_ request: HTTPRequestSpec, connectTimeout: Duration) {
+        let userdata = Unmanaged.passUnretained(self).toOpaque()
+        _ = ccurl_easy_setopt_pointer(easy, CURLOPT_URL, request.url)
+        _ = ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = ccurl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        _ = ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        _ = ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        _ = ccurl_easy_setopt_long(
+            easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(connectTimeout, request.timeout)))
+        _ = ccurl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, userdata)
+        _ = ccurl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        _ = ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata)
+        _ = ccurl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        _ = ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata)
+
+        switch request.method {
+        case "GET":
+            _ = ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            _ = ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        default:
+            // libcurl does not copy POSTFIELDS: the buffer lives as long as this transfer.
+            let body = request.body ?? Data()
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+            body.copyBytes(to: buffer.bindMemory(to: UInt8.self), count: body.count)
+            requestBody = buffer
+            _ = ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            _ = ccurl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
+            if request.method != "POST" {
+                _ = ccurl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, request.method)
+            }
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
+        for header in request.headers {
+            list = curl_slist_append(list, "\(header.name): \(header.value)")
+        }
+        requestHeaders = list
+        _ = ccurl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
+    }
+
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
+        responseBody.append(contentsOf: bytes)
+    }
+
+    fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        guard let line = String(bytes: bytes, encoding: .isoLatin1) else { return }
+        if line.hasPrefix("HTTP/") {
+            // A new status line (after 100 Continue): only the final response's headers count.
+            responseHeaders.removeAll(keepingCapacity: true)
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        responseHeaders.append((name: name, value: value))
+        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value) {
+            responseBody.reserveCapacity(length)
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    private static func error(for code: CURLcode, easy: OpaquePointer) -> TritonClientError {
+        let text = String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectFailed("could not connect: \(text)")
+        case CURLE_OPERATION_TIMEDOUT:
+            var connected: curl_off_t = 0
+            _ = ccurl_easy_getinfo_off_t(easy, CURLINFO_CONNECT_TIME_T, &connected)
+            if connected == 0 {
+                return .connectFailed("connect timed out: \(text)")
+            }
+            return .timedOut("request timed out: \(text)")
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
+            return .connectionLost("connection lost: \(text)")
+        default:
+            return .transport("transfer failed: \(text)")
+        }
+    }
+}
+
+/// libcurl write callback: appends body bytes to the transfer named by `userdata`.
+private func curlWriteBody(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let pointer, let userdata else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
+    return size * count
+}
+
+/// libcurl header callback: records one header line of the transfer named by `userdata`.
+private func curlWriteHeader(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let pointer, let userdata else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    transfer.appendHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count))
+    return size * count
+}

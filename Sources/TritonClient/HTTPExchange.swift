@@ -1,0 +1,52 @@
+import Foundation
+
+/// One HTTP request handed to a ``CurlHTTPTransport``.
+public struct HTTPRequestSpec: Sendable {
+    /// HTTP method, e.g. `GET` or `POST`.
+    public var method: String
+    /// Absolute URL, e.g. `http://127.0.0.1:8000/v2/health/ready`.
+    public var url: String
+    /// Request headers in order; `Expect` is always suppressed.
+    public var headers: [(name: String, value: String)]
+    /// Request body; `nil` sends none.
+    public var body: Data?
+    /// Total time the transfer may take (connect, send, wait, receive).
+    public var timeout: Duration
+
+    /// Creates a request; the transport adds nothing but `Expect:` suppression.
+    public init(
+        method: String,
+        url: String,
+        headers: [(name: String, value: String)] = [],
+        body: Data? = nil,
+        timeout: Duration
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// A complete HTTP response received by a ``CurlHTTPTransport``.
+public struct HTTPResponseData: Sendable {
+    /// HTTP status code.
+    public var status: Int
+    /// Response headers as received (the last response's, after any `100 Continue`).
+    public var headers: [(name: String, value: String)]
+    /// The whole response body.
+    public var body: Data
+
+    /// Creates a response value.
+    public init(status: Int, headers: [(name: String, value: String)], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first header with this name, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import InferenceProtocol
+
+/// A client for one Triton server's KServe v2 HTTP endpoint (`http://host:8000`).
+///
+/// Many clients may share one ``CurlHTTPTransport`` (one thread, one connection cache).
+public struct TritonHTTPClient: Sendable {
+    /// The server's base URL without a trailing slash.
+    public let baseURL: String
+    /// The transport that carries the requests.
+    public let transport: CurlHTTPTransport
+    /// Timeout used when a call has no deadline. Default 30 s.
+    public var defaultTimeout: Duration
+
+    /// Creates a client for `baseURL` (e.g. `http://127.0.0.1:8000`).
+    public init(baseURL: String, transport: CurlHTTPTransport, defaultTimeout: Duration = .seconds(30)) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.transport = transport
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// Sends any request to a path of this server and returns the response whatever its status.
+    ///
+    /// The timeout is the time left until `deadline`; a deadline already past throws `timedOut`
+    /// without sending anything.
+    public func send(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)] = [],
+        body: Data? = nil,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws -> HTTPResponseData {
+        let timeout = try timeout(until: deadline)
+        let request = HTTPRequestSpec(method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout)
+        return try await transport.execute(request)
+    }
+
+    /// Like ``send(method:path:headers:body:deadline:)`` but throws `httpStatus` with the
+    /// server's error text for any status outside 200–299.
+    public func sendExpectingSuccess(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)] = [],
+        body: Data? = nil,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws -> HTTPResponseData {
+        let response = try await send(method: method, path: path, headers: headers, body: body, deadline: deadline)
+        guard (200..<300).contains(response.status) else {
+            throw TritonClientError.httpStatus(response.status, message: Self.errorText(of: response))
+        }
+        return response
+    }
+
+    /// The path prefix of a model, with its version when one is given.
+    public static func modelPath(_ model: String, version: String?) -> String {
+        var path = "/v2/models/" + percentEncoded(model)
+        if let version, !version.isEmpty { path += "/versions/" + percentEncoded(version) }
+        return path
+    }
+
+    /// The `error` string of a KServe v2 error body, or a short description of the body.
+    static func errorText(of response: HTTPResponseData) -> String {
+        if let body = try? JSONDecoder().decode(InferenceErrorBody.self, from: response.body) {
+            return body.error
+        }
+        let text = String(decoding: response.body.prefix(512), as: UTF8.self)
+        return text.isEmpty ? "HTTP status \(response.status)" : text
+    }
+
+    private func timeout(until deadline: ContinuousClock.Instant?) throws -> Duration {
+        guard let deadline else { return defaultTimeout }
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .milliseconds(1) else {
+            throw TritonClientError.timedOut("the deadline passed before the request was sent")
+        }
+        return min(remaining, defaultTimeout)
+    }
+
+    private static func percentEncoded(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Platform
+
+@Suite("JSON logging")
+struct JSONLogHandlerTests {
+    /// Collects the handler's lines.
+    final class Lines: Sendable {
+        let storage = Mutex<[String]>([])
+        func append(_ line: String) { storage.withLock { $0.append(line) } }
+        var all: [String] { storage.withLock { $0 } }
+    }
+
+    @Test("each event is one parseable JSON line with level, logger, message and metadata")
+    func oneLinePerEvent() throws {
+        let lines = Lines()
+        var logger = Logger(label: "gateway") { label in
+            JSONLogHandler(label: label, logLevel: .debug) { lines.append($0) }
+        }
+        logger[metadataKey: "request.id"] = "r-1"
+        logger.info("request.done", metadata: ["model": "digits", "attempts": "2", "note": "line\n\"two\""])
+        logger.trace("not emitted below debug")
+
+        #expect(lines.all.count == 1)
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("}\n"))
+        #expect(line.dropLast().contains("\n") == false, "embedded newlines are escaped")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info")
+        #expect(object["logger"] as? String == "gateway")
+        #expect(object["msg"] as? String == "request.done")
+        #expect(object["request.id"] as? String == "r-1")
+        #expect(object["model"] as? String == "digits")
+        #expect(object["note"] as? String == "line\n\"two\"")
+        #expect(object["ts"] as? String != nil)
+    }
+
+    @Test("errors carry their source location; nested metadata stays structured")
+    func errorsAndNesting() throws {
+        let lines = Lines()
+        let logger = Logger(label: "router") { label in JSONLogHandler(label: label) { lines.append($0) } }
+        logger.error("backend.failed", metadata: ["backend": ["name": "triton-a", "codes": ["503", "504"]]])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(try #require(lines.all.first).utf8)) as? [String: Any])
+        let backend = try #require(object["backend"] as? [String: Any])
+        #expect(backend["name"] as? String == "triton-a")
+        #expect(backend["codes"] as? [String] == ["503", "504"])
+        #expect((object["source"] as? String)?.contains("JSONLogHandlerTests.swift") == true)
+    }
+
+    @Test("control characters are escaped as \\u00XX")
+    func controlCharacters() {
+        #expect(JSONLogHandler.quoted("a\u{01}b") == "\"a\\u0001b\"")
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (`make test`): brings the local stack up if needed, builds with warnings as
+# errors, runs the whole Swift test suite against the real services, then stops the stack if
+# this script started it. Every server is required (REQUIRE_STACK=1): a missing one fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stack_was_up=0
+if [ -f .stack/env ] && scripts/stack/status.sh >/dev/null 2>&1; then stack_was_up=1; fi
+
+stop_stack() {
+  local code=$?
+  if [ "$stack_was_up" = 0 ]; then scripts/stack/down.sh || true; fi
+  exit "$code"
+}
+trap stop_stack EXIT
+
+scripts/stack/up.sh
+set -a
+# shellcheck disable=SC1091
+. .stack/env
+set +a
+export REQUIRE_STACK=1
+# librdkafka: build against Debian's headers, run against the broker-compatible library.
+export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+swift build --build-tests
+swift test --skip-build "$@"
