@@ -11,7 +11,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "InferenceProtocol", targets: ["InferenceProtocol"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "TritonClient", targets: ["TritonClient"]),
+        .library(name: "Routing", targets: ["Routing"]),
         .library(name: "Platform", targets: ["Platform"]),
     ],
     dependencies: [
@@ -31,12 +33,23 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "InferenceProtocol", swiftSettings: strictSettings),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(
             name: "TritonClient",
             dependencies: [
-                "CCurl",
+                "CurlHTTP",
                 "InferenceProtocol",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Routing",
+            dependencies: [
+                "InferenceProtocol",
+                "TritonClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -56,9 +69,10 @@ let package = Package(
         .testTarget(name: "InferenceProtocolTests", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
         .testTarget(
             name: "TritonClientTests",
-            dependencies: ["TritonClient", "InferenceProtocol", "TestSupport"],
+            dependencies: ["TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",

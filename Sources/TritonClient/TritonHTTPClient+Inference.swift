@@ -1,4 +1,5 @@
 import Foundation
+import CurlHTTP
 import InferenceProtocol
 
 extension TritonHTTPClient: InferenceService {
@@ -40,7 +41,7 @@ extension TritonHTTPClient: InferenceService {
         do {
             return try InferenceCodec.decodeResponse(response.body, jsonHeaderLength: headerLength)
         } catch {
-            throw TritonClientError.invalidResponse("could not decode the inference response: \(error)")
+            throw HTTPClientError.invalidResponse("could not decode the inference response: \(error)")
         }
     }
 
@@ -92,7 +93,7 @@ extension TritonHTTPClient: InferenceService {
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch {
-            throw TritonClientError.invalidResponse("could not decode \(T.self) from the server's answer")
+            throw HTTPClientError.invalidResponse("could not decode \(T.self) from the server's answer")
         }
     }
 }

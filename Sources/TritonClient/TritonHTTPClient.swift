@@ -1,4 +1,5 @@
 import Foundation
+import CurlHTTP
 import InferenceProtocol
 
 /// A client for one Triton server's KServe v2 HTTP endpoint (`http://host:8000`).
@@ -46,7 +47,7 @@ public struct TritonHTTPClient: Sendable {
     ) async throws -> HTTPResponseData {
         let response = try await send(method: method, path: path, headers: headers, body: body, deadline: deadline)
         guard (200..<300).contains(response.status) else {
-            throw TritonClientError.httpStatus(response.status, message: Self.errorText(of: response))
+            throw HTTPClientError.httpStatus(response.status, message: Self.errorText(of: response))
         }
         return response
     }
@@ -71,7 +72,7 @@ public struct TritonHTTPClient: Sendable {
         guard let deadline else { return defaultTimeout }
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .milliseconds(1) else {
-            throw TritonClientError.timedOut("the deadline passed before the request was sent")
+            throw HTTPClientError.timedOut("the deadline passed before the request was sent")
         }
         return min(remaining, defaultTimeout)
     }

@@ -43,8 +43,8 @@ struct JSONLogHandlerTests {
         let lines = Lines()
         let logger = Logger(label: "router") { label in JSONLogHandler(label: label) { lines.append($0) } }
         logger.error("backend.failed", metadata: ["backend": ["name": "triton-a", "codes": ["503", "504"]]])
-        let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(try #require(lines.all.first).utf8)) as? [String: Any])
+        let line = try #require(lines.all.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let backend = try #require(object["backend"] as? [String: Any])
         #expect(backend["name"] as? String == "triton-a")
         #expect(backend["codes"] as? [String] == ["503", "504"])

@@ -71,5 +71,9 @@ public struct StackEnvironment: Sendable {
 public struct StackNotConfigured: Error, CustomStringConvertible {
     /// The missing variable.
     public let variable: String
+
+    /// Creates the error for the missing `variable`.
+    public init(variable: String) { self.variable = variable }
+
     public var description: String { "\(variable) is not set: run `make up` (or `make test`) first" }
 }

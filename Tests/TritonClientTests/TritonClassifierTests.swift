@@ -3,6 +3,7 @@ import InferenceProtocol
 import TestSupport
 import Testing
 
+import CurlHTTP
 @testable import TritonClient
 
 @Suite(

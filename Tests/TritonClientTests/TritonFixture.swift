@@ -3,6 +3,7 @@ import InferenceProtocol
 import TestSupport
 import Testing
 
+import CurlHTTP
 @testable import TritonClient
 
 /// Clients for the stack's Triton servers, sharing one transport per test.
@@ -13,22 +14,21 @@ struct TritonFixture {
     init(maxConnectionsPerHost: Int = 16) throws {
         let urls = StackEnvironment.current.tritonURLs
         guard !urls.isEmpty else { throw StackNotConfigured(variable: "TRITON_URLS") }
-        transport = CurlHTTPTransport(
-            configuration: .init(maxConnectionsPerHost: maxConnectionsPerHost))
+        let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: maxConnectionsPerHost))
+        self.transport = transport
         clients = urls.map { TritonHTTPClient(baseURL: $0, transport: transport) }
     }
 
     var first: TritonHTTPClient { clients[0] }
 
     /// Runs `body` and shuts the transport down afterwards, whatever happens.
-    static func with<T>(
-        maxConnectionsPerHost: Int = 16, _ body: (TritonFixture) async throws -> T
-    ) async throws -> T {
+    static func with(
+        maxConnectionsPerHost: Int = 16, _ body: (TritonFixture) async throws -> Void
+    ) async throws {
         let fixture = try TritonFixture(maxConnectionsPerHost: maxConnectionsPerHost)
         do {
-            let result = try await body(fixture)
+            try await body(fixture)
             await fixture.transport.shutdown()
-            return result
         } catch {
             await fixture.transport.shutdown()
             throw error

@@ -3,6 +3,7 @@ import InferenceProtocol
 import TestSupport
 import Testing
 
+import CurlHTTP
 @testable import TritonClient
 
 @Suite(
@@ -13,12 +14,14 @@ struct TritonProtocolTests {
     func health() async throws {
         try await TritonFixture.with { fixture in
             for client in fixture.clients {
-                #expect(try await client.serverLive())
-                #expect(try await client.serverReady())
-                #expect(try await client.modelReady(model: "simple", version: nil))
-                #expect(try await client.modelReady(model: "digits", version: "1"))
-                #expect(try await client.modelReady(model: "digits", version: "2"))
-                #expect(try await client.modelReady(model: "no_such_model", version: nil) == false)
+                let live = try await client.serverLive()
+                let ready = try await client.serverReady()
+                let simple = try await client.modelReady(model: "simple", version: nil)
+                let digits1 = try await client.modelReady(model: "digits", version: "1")
+                let digits2 = try await client.modelReady(model: "digits", version: "2")
+                let unknown = try await client.modelReady(model: "no_such_model", version: nil)
+                #expect(live && ready && simple && digits1 && digits2, "\(client.baseURL)")
+                #expect(unknown == false)
             }
         }
     }
@@ -27,7 +30,8 @@ struct TritonProtocolTests {
     func metadata() async throws {
         try await TritonFixture.with { fixture in
             let server = try await fixture.first.serverMetadata()
-            #expect(server.name == "triton")
+            #expect(server.name.hasPrefix("triton"))
+            #expect(!server.version.isEmpty)
             #expect(server.extensions.contains("classification"))
             #expect(server.extensions.contains("binary_tensor_data"))
 

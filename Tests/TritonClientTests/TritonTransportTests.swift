@@ -3,6 +3,7 @@ import InferenceProtocol
 import TestSupport
 import Testing
 
+import CurlHTTP
 @testable import TritonClient
 
 @Suite(
@@ -87,7 +88,8 @@ struct TritonTransportTests {
                 return
             }
             #expect(error.isCancellation)
-            #expect(try await fixture.first.serverReady())
+            let stillWorks = try await fixture.first.serverReady()
+            #expect(stillWorks)
         }
     }
 

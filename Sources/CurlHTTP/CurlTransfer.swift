@@ -6,7 +6,7 @@ import Foundation
 /// `@unchecked Sendable`: after `init` the object is touched only by the transport's loop thread
 /// (callbacks, completion); the submitting task only holds a reference to hand to `cancel`.
 final class CurlTransfer: @unchecked Sendable {
-    let easy: OpaquePointer
+    let easy: UnsafeMutableRawPointer
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
     private(set) var responseHeaders: [(name: String, value: String)] = []
@@ -15,7 +15,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set by the loop thread when a cancel arrives before the transfer was added.
     var cancelRequested = false
 
-    init(easy: OpaquePointer, request: HTTPRequestSpec, connectTimeout: Duration) {
+    init(easy: UnsafeMutableRawPointer, request: HTTPRequestSpec, connectTimeout: Duration) {
         self.easy = easy
         configure(request, connectTimeout: connectTimeout)
     }
@@ -117,7 +117,7 @@ final class CurlTransfer: @unchecked Sendable {
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 
-    private static func error(for code: CURLcode, easy: OpaquePointer) -> TritonClientError {
+    private static func error(for code: CURLcode, easy: UnsafeMutableRawPointer) -> HTTPClientError {
         let text = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -70,16 +70,16 @@ public final class CurlHTTPTransport: Sendable {
 
     /// Sends a request and returns the complete response, whatever its status.
     ///
-    /// Throws ``TritonClientError`` for transport failures, `cancelled` when the task is cancelled.
+    /// Throws ``HTTPClientError`` for transport failures, `cancelled` when the task is cancelled.
     public func execute(_ request: HTTPRequestSpec) async throws -> HTTPResponseData {
         try Task.checkCancellation()
-        guard let easy = curl_easy_init() else { throw TritonClientError.transport("curl_easy_init failed") }
+        guard let easy = curl_easy_init() else { throw HTTPClientError.transport("curl_easy_init failed") }
         let transfer = CurlTransfer(easy: easy, request: request, connectTimeout: configuration.connectTimeout)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.attach(continuation)
                 if !send(.add(transfer)) {
-                    transfer.complete(.failure(TritonClientError.shutdown))
+                    transfer.complete(.failure(HTTPClientError.shutdown))
                     curl_easy_cleanup(easy)
                 }
             }
@@ -118,7 +118,7 @@ public final class CurlHTTPTransport: Sendable {
 
     /// The loop thread: the only code that touches the multi handle and the easy handles.
     private func runLoop() {
-        var active: [OpaquePointer: CurlTransfer] = [:]
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         while true {
             let (commands, stopping) = inbox.withLock { inbox in
                 defer { inbox.commands.removeAll(keepingCapacity: true) }
@@ -128,7 +128,7 @@ public final class CurlHTTPTransport: Sendable {
                 switch command {
                 case .add(let transfer):
                     if transfer.cancelRequested {
-                        finish(transfer, with: .failure(TritonClientError.cancelled), active: &active)
+                        finish(transfer, with: .failure(HTTPClientError.cancelled), active: &active)
                     } else {
                         active[transfer.easy] = transfer
                         curl_multi_add_handle(multi.pointer, transfer.easy)
@@ -136,7 +136,7 @@ public final class CurlHTTPTransport: Sendable {
                 case .cancel(let transfer):
                     // Compare identity: a finished transfer's handle address may have been reused.
                     if active[transfer.easy] === transfer {
-                        finish(transfer, with: .failure(TritonClientError.cancelled), active: &active)
+                        finish(transfer, with: .failure(HTTPClientError.cancelled), active: &active)
                     } else {
                         transfer.cancelRequested = true
                     }
@@ -150,7 +150,7 @@ public final class CurlHTTPTransport: Sendable {
             curl_multi_poll(multi.pointer, nil, 0, 1000, nil)
         }
         for transfer in Array(active.values) {
-            finish(transfer, with: .failure(TritonClientError.shutdown), active: &active)
+            finish(transfer, with: .failure(HTTPClientError.shutdown), active: &active)
         }
         curl_multi_cleanup(multi.pointer)
         let waiters = inbox.withLock { inbox in
@@ -161,7 +161,7 @@ public final class CurlHTTPTransport: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private func drainCompletions(active: inout [OpaquePointer: CurlTransfer]) {
+    private func drainCompletions(active: inout [UnsafeMutableRawPointer: CurlTransfer]) {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi.pointer, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -177,7 +177,7 @@ public final class CurlHTTPTransport: Sendable {
     private func finish(
         _ transfer: CurlTransfer,
         with result: Result<HTTPResponseData, any Error>,
-        active: inout [OpaquePointer: CurlTransfer]
+        active: inout [UnsafeMutableRawPointer: CurlTransfer]
     ) {
         if active[transfer.easy] === transfer {
             active.removeValue(forKey: transfer.easy)
@@ -194,8 +194,8 @@ public final class CurlHTTPTransport: Sendable {
 /// `@unchecked Sendable`: the pointer is used off the loop thread solely by `curl_multi_wakeup`,
 /// which libcurl documents as callable from any thread.
 private struct SendableHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    let pointer: UnsafeMutableRawPointer
+    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
 }
 
 /// `curl_global_init` once per process, before the first handle.
