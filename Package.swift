@@ -76,7 +76,6 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",
-            dependencies: ["InferenceProtocol"],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
