@@ -24,5 +24,9 @@ export REQUIRE_STACK=1
 # librdkafka: build against Debian's headers, run against the broker-compatible library.
 export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
+# The model repository: every config parses as Triton's ModelConfig; training reproduces the weights.
+"$STACK_VENV/bin/python" triton-models/tools/check_configs.py
+"$STACK_VENV/bin/python" triton-models/tools/train_digits.py --check
+
 swift build --build-tests
 swift test --skip-build "$@"
