@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "TritonClient", targets: ["TritonClient"]),
         .library(name: "Routing", targets: ["Routing"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Platform", targets: ["Platform"]),
     ],
     dependencies: [
@@ -23,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -48,8 +52,48 @@ let package = Package(
             dependencies: [
                 "InferenceProtocol",
                 "TritonClient",
+                "CurlHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ObjectStore",
+            dependencies: ["COpenSSL", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "KServeHTTP",
+            dependencies: [
+                "CurlHTTP",
+                "InferenceProtocol",
+                "TritonClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "RouterApp",
+            dependencies: [
+                "KServeHTTP",
+                "Routing",
+                "CurlHTTP",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "router",
+            dependencies: [
+                "RouterApp",
+                "Platform",
+                "CurlHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -73,6 +117,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ObjectStoreTests", dependencies: ["ObjectStore", "CurlHTTP", "TestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",

@@ -12,6 +12,7 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var responseHeaders: [(name: String, value: String)] = []
     private(set) var responseBody = Data()
     private var continuation: CheckedContinuation<HTTPResponseData, any Error>?
+    private var isHead = false
     /// Set by the loop thread when a cancel arrives before the transfer was added.
     var cancelRequested = false
 
@@ -71,6 +72,9 @@ final class CurlTransfer: @unchecked Sendable {
             _ = ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
         case "HEAD":
             _ = ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+            isHead = true
+        case _ where request.body == nil && request.method != "POST":
+            _ = ccurl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, request.method)
         default:
             // libcurl does not copy POSTFIELDS: the buffer lives as long as this transfer.
             let body = request.body ?? Data()
@@ -85,6 +89,13 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
+        let hasContentType = request.headers.contains {
+            $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame
+        }
+        if requestBody != nil && !hasContentType {
+            // Without this libcurl labels every body application/x-www-form-urlencoded.
+            list = curl_slist_append(list, "Content-Type:")
+        }
         for header in request.headers {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
@@ -107,8 +118,9 @@ final class CurlTransfer: @unchecked Sendable {
         let name = line[..<colon].trimmingCharacters(in: .whitespaces)
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         responseHeaders.append((name: name, value: value))
-        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value) {
-            responseBody.reserveCapacity(length)
+        if !isHead, name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value) {
+            // A hint only: never reserve more than 64 MiB up front on a server's word.
+            responseBody.reserveCapacity(min(length, 64 << 20))
         }
     }
 

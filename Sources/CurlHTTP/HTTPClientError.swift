@@ -72,6 +72,9 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     /// True for ``connectFailed(_:)`` errors.
     public var isConnectFailure: Bool { code == .connectFailed }
 
+    /// True for ``connectionLost(_:)`` errors.
+    public var isConnectionLost: Bool { code == .connectionLost }
+
     /// True for ``cancelled``.
     public var isCancellation: Bool { code == .cancelled }
 }

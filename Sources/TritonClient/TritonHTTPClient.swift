@@ -60,7 +60,7 @@ public struct TritonHTTPClient: Sendable {
     }
 
     /// The `error` string of a KServe v2 error body, or a short description of the body.
-    static func errorText(of response: HTTPResponseData) -> String {
+    public static func errorText(of response: HTTPResponseData) -> String {
         if let body = try? JSONDecoder().decode(InferenceErrorBody.self, from: response.body) {
             return body.error
         }

@@ -1,0 +1,48 @@
+import CurlHTTP
+import Foundation
+import InferenceProtocol
+import TritonClient
+
+extension ModelRouter {
+    /// Requests that name no model: health is the router's own; the rest goes to any healthy backend.
+    func forwardServerLevel(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+        let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
+        switch path {
+        case "/v2/health/live":
+            return HTTPResponseData(status: 200, headers: [], body: Data())
+        case "/v2/health/ready":
+            let ready = withState { $0.hasHealthyBackend() }
+            return HTTPResponseData(status: ready ? 200 : 503, headers: [], body: Data())
+        default:
+            return try await forwardToAnyBackend(request)
+        }
+    }
+
+    /// Tries backends in health order until one answers (server metadata, repository index).
+    func forwardToAnyBackend(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+        let order = withState { state in
+            state.backends.map(\.id).sorted { lhs, rhs in
+                (state.health.status(of: lhs) == .unhealthy ? 1 : 0) < (state.health.status(of: rhs) == .unhealthy ? 1 : 0)
+            }
+        }
+        var failures: [String] = []
+        for backend in order {
+            guard let client = client(for: backend) else { continue }
+            do {
+                return try await client.forward(request)
+            } catch let error as HTTPClientError where error.isSafeToRetry {
+                failures.append("\(backend): \(error.message)")
+            }
+        }
+        throw InferenceError.unavailable("no backend answered: \(failures.joined(separator: "; "))")
+    }
+}
+
+extension KServePath {
+    /// The path this value describes: `/v2/models/{m}[/versions/{v}][/{action}]`.
+    public var rendered: String {
+        var path = TritonHTTPClient.modelPath(model, version: version)
+        if !action.isEmpty { path += "/" + action }
+        return path
+    }
+}

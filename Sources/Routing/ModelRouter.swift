@@ -1,0 +1,180 @@
+import CurlHTTP
+import Foundation
+import InferenceProtocol
+import Logging
+import Synchronization
+import TritonClient
+
+/// The orchestrator: spreads KServe v2 requests for each model over Triton backends.
+///
+/// Per request it picks a route target (canary), then a backend (health, breaker, balancer),
+/// calls it, records the outcome, and retries on another backend when the request is known not
+/// to have been processed, within the attempt limit, the retry budget and the deadline.
+public final class ModelRouter: KServeUpstream {
+    private let state: Mutex<RoutingState>
+    private let clients: Mutex<[BackendID: TritonHTTPClient]>
+    private let transport: CurlHTTPTransport
+    private let metrics: RouterMetrics
+    let logger: Logger
+
+    /// Creates a router over `backends`; the caller owns `transport` and shuts it down.
+    public init(
+        backends: [BackendDescriptor],
+        routes: [ModelRoute],
+        configuration: RouterConfiguration = .init(),
+        transport: CurlHTTPTransport,
+        logger: Logger
+    ) throws {
+        let table = try RouteTable(routes: routes)
+        state = Mutex(RoutingState(backends: backends, routes: table, configuration: configuration))
+        self.transport = transport
+        self.logger = logger
+        metrics = RouterMetrics()
+        clients = Mutex(
+            Dictionary(
+                uniqueKeysWithValues: backends.map {
+                    ($0.id, TritonHTTPClient(baseURL: $0.url, transport: transport, defaultTimeout: configuration.defaultTimeout))
+                }))
+    }
+
+    /// Forwards one KServe v2 request to a backend chosen for its model.
+    ///
+    /// Throws ``InferenceError`` when no backend answered: `deadlineExceeded` (504),
+    /// `unavailable` (503), `notFound` for a version the route does not serve.
+    public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+        guard let model = request.model else { return try await forwardServerLevel(request) }
+        let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
+            Result { () throws(UnroutedVersionError) -> RouteTarget in
+                try state.selectTarget(model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
+            }
+        }
+        let target: RouteTarget
+        switch selection {
+        case .success(let chosen): target = chosen
+        case .failure(let error): throw InferenceError.notFound(error.description)
+        }
+        var routed = request
+        let version = request.version ?? target.version
+        if var path = KServePath(request.path), path.version != version {
+            path.version = version
+            routed.path = path.rendered
+            routed.version = version
+        }
+        metrics.routed(model: model, version: version)
+        var response = try await attempt(routed, model: model, target: target)
+        if let version { response.headers.append((name: "x-routed-version", value: version)) }
+        return response
+    }
+
+    /// The attempt loop: one backend per attempt, never the same one twice.
+    private func attempt(_ request: UpstreamRequest, model: String, target: RouteTarget) async throws
+        -> HTTPResponseData
+    {
+        let maxAttempts = state.withLock { $0.recordRequest(now: .now); return $0.configuration.maxAttempts }
+        var tried: Set<BackendID> = []
+        var failures: [String] = []
+        for attempt in 1...maxAttempts {
+            if attempt > 1 {
+                let delay = state.withLock { state -> Duration? in
+                    guard state.tryAcquireRetry(now: .now) else { return nil }
+                    return state.backoff(attempt: attempt - 1, now: .now, deadline: request.deadline)
+                }
+                guard let delay else { break }
+                metrics.retried(model: model)
+                if delay > .zero { try await Task.sleep(for: delay) }
+            }
+            guard let lease = state.withLock({ $0.acquire(model: model, target: target, excluding: tried, now: .now) })
+            else { break }
+            tried.insert(lease.backend)
+            let outcome = await call(lease, request: request)
+            switch outcome {
+            case .answered(var response, _), .serverFault(var response):
+                response.headers.append((name: "x-routed-backend", value: lease.backend.rawValue))
+                return response
+            case .overloaded(let response):
+                throw InferenceError.overloaded(
+                    message: "model '\(model)' is overloaded on \(lease.backend): \(TritonHTTPClient.errorText(of: response))",
+                    retryAfter: .seconds(1))
+            case .cancelled:
+                throw CancellationError()
+            case .timedOut:
+                throw InferenceError.deadlineExceeded("no answer from \(lease.backend) before the deadline")
+            case .failed(let error):
+                throw InferenceError.upstream(status: 502, message: "\(lease.backend): \(error)")
+            case .retryable(let error):
+                failures.append("\(lease.backend): \(error.message)")
+                if let deadline = request.deadline, deadline <= .now {
+                    throw InferenceError.deadlineExceeded("the deadline passed after \(attempt) attempt(s)")
+                }
+            }
+        }
+        let detail = failures.isEmpty ? "every backend is unhealthy or its breaker is open" : failures.joined(separator: "; ")
+        throw InferenceError.unavailable("no backend available for model '\(model)': \(detail)")
+    }
+
+    /// One call to one backend; records the outcome against the lease.
+    private func call(_ lease: BackendLease, request: UpstreamRequest) async -> UpstreamOutcome {
+        guard let client = clients.withLock({ $0[lease.backend] }) else {
+            _ = state.withLock { $0.release(lease, outcome: .ignored, latency: nil, now: .now) }
+            return .failed(InferenceError.internal("backend \(lease.backend) has no client"))
+        }
+        let start = ContinuousClock.now
+        let outcome: UpstreamOutcome
+        do {
+            outcome = .classify(try await client.forward(request))
+        } catch {
+            outcome = .classify(error)
+        }
+        let end = ContinuousClock.now
+        let events = state.withLock {
+            $0.release(lease, outcome: outcome.callOutcome, latency: start.duration(to: end), now: end)
+        }
+        metrics.attempt(backend: lease.backend, outcome: outcome, latency: start.duration(to: end))
+        report(events)
+        return outcome
+    }
+
+    /// Logs and counts state changes (breaker transitions, ejections, health changes).
+    func report(_ events: [RoutingEvent]) {
+        for event in events {
+            switch event {
+            case .breaker(let backend, let transition):
+                logger.warning(
+                    "router.breaker.transition",
+                    metadata: [
+                        "backend": "\(backend)", "breaker.from": "\(transition.from.rawValue)",
+                        "breaker.to": "\(transition.to.rawValue)", "breaker.reason": "\(transition.reason.rawValue)",
+                    ])
+                metrics.breakerState(backend: backend, state: transition.to)
+            case .ejected(let ejection):
+                logger.warning(
+                    "router.backend.ejected",
+                    metadata: ["backend": "\(ejection.backend)", "ejection.seconds": "\(ejection.duration.components.seconds)"])
+                metrics.ejected(backend: ejection.backend)
+            case .health(let transition):
+                logger.notice(
+                    "router.health.transition",
+                    metadata: [
+                        "backend": "\(transition.backend)", "model": "\(transition.model ?? "-")",
+                        "health.from": "\(transition.from.rawValue)", "health.to": "\(transition.to.rawValue)",
+                    ])
+                if transition.model == nil {
+                    metrics.health(backend: transition.backend, healthy: transition.to != .unhealthy)
+                }
+                if transition.to == .healthy, transition.model == nil {
+                    metrics.breakerState(backend: transition.backend, state: .closed)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with exclusive access to the routing state (admin, probes, tests).
+    func withState<T>(_ body: (inout RoutingState) throws -> T) rethrows -> T {
+        try state.withLock { try body(&$0) }
+    }
+
+    /// The client for one backend.
+    func client(for backend: BackendID) -> TritonHTTPClient? {
+        clients.withLock { $0[backend] }
+    }
+}

@@ -1,0 +1,70 @@
+import Metrics
+
+/// The router's Prometheus series, labelled by model, version and backend (never by request).
+struct RouterMetrics: Sendable {
+    /// Requests routed, by model and chosen version.
+    func routed(model: String, version: String?) {
+        Counter(label: "router_requests_total", dimensions: [("model", model), ("version", version ?? "default")])
+            .increment()
+    }
+
+    /// One attempt against a backend, by outcome, with its latency.
+    func attempt(backend: BackendID, outcome: UpstreamOutcome, latency: Duration) {
+        Counter(
+            label: "router_backend_attempts_total",
+            dimensions: [("backend", backend.rawValue), ("outcome", outcome.metricName)]
+        ).increment()
+        Timer(label: "router_backend_latency_seconds", dimensions: [("backend", backend.rawValue)])
+            .recordNanoseconds(latency.nanoseconds)
+    }
+
+    /// A retry on another backend.
+    func retried(model: String) {
+        Counter(label: "router_retries_total", dimensions: [("model", model)]).increment()
+    }
+
+    /// A passive ejection.
+    func ejected(backend: BackendID) {
+        Counter(label: "router_ejections_total", dimensions: [("backend", backend.rawValue)]).increment()
+    }
+
+    /// Breaker state: 0 closed, 1 half-open, 2 open.
+    func breakerState(backend: BackendID, state: CircuitBreakerStateMachine.State) {
+        let value: Int
+        switch state {
+        case .closed: value = 0
+        case .halfOpen: value = 1
+        case .open: value = 2
+        }
+        Gauge(label: "router_breaker_state", dimensions: [("backend", backend.rawValue)]).record(value)
+    }
+
+    /// Active health: 1 healthy, 0 unhealthy.
+    func health(backend: BackendID, healthy: Bool) {
+        Gauge(label: "router_backend_healthy", dimensions: [("backend", backend.rawValue)]).record(healthy ? 1 : 0)
+    }
+}
+
+extension UpstreamOutcome {
+    /// A label-safe outcome name.
+    var metricName: String {
+        switch self {
+        case .answered(_, .success): return "success"
+        case .answered: return "client_error"
+        case .overloaded: return "overloaded"
+        case .serverFault: return "server_error"
+        case .retryable(let error): return error.name
+        case .timedOut: return "timeout"
+        case .cancelled: return "cancelled"
+        case .failed: return "failed"
+        }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,203 @@
+/// Something the router's state did that an operator wants to see in logs and metrics.
+public enum RoutingEvent: Sendable, Hashable {
+    /// A backend's circuit breaker changed state.
+    case breaker(BackendID, CircuitBreakerStateMachine.Transition)
+    /// Passive outlier detection ejected a backend.
+    case ejected(OutlierDetector.Ejection)
+    /// Active probes changed a backend's (or one model's) health.
+    case health(ActiveHealthState.Transition)
+}
+
+/// A backend picked for one attempt; hand it back to ``RoutingState/release(_:outcome:latency:now:)``.
+public struct BackendLease: Sendable, Hashable {
+    /// The chosen backend.
+    public let backend: BackendID
+    /// The breaker's permit for this attempt.
+    public let permit: CircuitBreakerStateMachine.Permit
+}
+
+/// All routing decisions in one pure value: routes, canary choice, health, breakers, balancing
+/// and the retry budget. The owner holds it under a lock and performs I/O outside it; time and
+/// randomness come in from outside, so every decision can be replayed in a test.
+public struct RoutingState: Sendable {
+    public let configuration: RouterConfiguration
+    /// The backends in configuration order.
+    public private(set) var backends: [BackendDescriptor]
+    /// The model routes.
+    public private(set) var routes: RouteTable
+    private var breakers: [BackendID: CircuitBreakerStateMachine] = [:]
+    private var outstanding: [BackendID: Int] = [:]
+    private var latency: [BackendID: LatencyEWMA] = [:]
+    private var outlier: OutlierDetector
+    private(set) var health: ActiveHealthState
+    private var budget: RetryBudget
+    private var balancers: [String: StrategyBalancer] = [:]
+    private var rng: SeededGenerator
+
+    /// Creates the state for `backends` and `routes`.
+    public init(backends: [BackendDescriptor], routes: RouteTable, configuration: RouterConfiguration) {
+        self.configuration = configuration
+        self.backends = backends
+        self.routes = routes
+        outlier = OutlierDetector(configuration: configuration.outlier, backends: backends.map(\.id))
+        health = ActiveHealthState(configuration: configuration.health)
+        budget = RetryBudget(configuration: configuration.retryBudget)
+        var system = SystemRandomNumberGenerator()
+        rng = SeededGenerator(seed: configuration.randomSeed ?? system.next())
+        for backend in backends { breakers[backend.id] = CircuitBreakerStateMachine(configuration: configuration.breaker) }
+    }
+
+    /// Picks the route target (model version) for a request: pinned, sticky, or by weight.
+    ///
+    /// A model with no configured route goes to every backend with the version the client named.
+    public mutating func selectTarget(model: String, pinnedVersion: String?, stickyKey: String?)
+        throws(UnroutedVersionError) -> RouteTarget
+    {
+        guard let selector = routes.selector(for: model) else { return RouteTarget(version: pinnedVersion, weight: 1) }
+        return try selector.select(pinnedVersion: pinnedVersion, stickyKey: stickyKey, using: &rng)
+    }
+
+    /// Chooses a backend for one attempt, skipping `excluding`; nil when none will take it.
+    ///
+    /// Healthy, non-ejected backends are preferred; when there are none, every backend is tried
+    /// (panic routing) and the breakers alone decide.
+    public mutating func acquire(
+        model: String, target: RouteTarget, excluding: Set<BackendID>, now: ContinuousClock.Instant
+    ) -> BackendLease? {
+        let known = Set(backends.map(\.id))
+        let pool = (target.backends ?? backends.map(\.id)).filter { known.contains($0) }
+        let preferred = pool.filter { health.isRoutable($0, model: model) && !outlier.isEjected($0, now: now) }
+        let eligible = preferred.isEmpty ? pool : preferred
+        let strategy = routes.route(for: model)?.strategy ?? .roundRobin
+        let key = model + "|" + target.label
+        var balancer = balancers[key] ?? StrategyBalancer(strategy: strategy)
+        defer { balancers[key] = balancer }
+        var skipped = excluding
+        while true {
+            let candidates = eligible.compactMap { id -> BackendCandidate? in
+                guard !skipped.contains(id), let descriptor = backends.first(where: { $0.id == id }) else { return nil }
+                return BackendCandidate(id: id, weight: descriptor.weight, outstanding: outstanding[id, default: 0])
+            }
+            guard let id = balancer.pick(from: candidates, excluding: skipped, using: &rng) else { return nil }
+            let permit = breakers[id]?.tryAcquire(now: now) ?? .rejected(retryAfter: .zero)
+            if permit.isAllowed {
+                outstanding[id, default: 0] += 1
+                return BackendLease(backend: id, permit: permit)
+            }
+            skipped.insert(id)
+        }
+    }
+
+    /// Returns a lease with the attempt's outcome; reports breaker transitions and ejections.
+    public mutating func release(
+        _ lease: BackendLease, outcome: CallOutcome, latency elapsed: Duration?, now: ContinuousClock.Instant
+    ) -> [RoutingEvent] {
+        outstanding[lease.backend, default: 1] -= 1
+        var events: [RoutingEvent] = []
+        if let transition = breakers[lease.backend]?.record(outcome, for: lease.permit, now: now) {
+            events.append(.breaker(lease.backend, transition))
+        }
+        if let ejection = outlier.record(backend: lease.backend, outcome: outcome, now: now) {
+            events.append(.ejected(ejection))
+        }
+        if outcome == .success, let elapsed {
+            latency[lease.backend, default: LatencyEWMA()].record(elapsed, now: now)
+        }
+        return events
+    }
+
+    /// Records one active probe. A backend that turns healthy again gets a closed breaker and a
+    /// clean outlier record: the probe has proven it serves, so it rejoins at once.
+    public mutating func recordProbe(
+        backend: BackendID, result: ActiveHealthState.ProbeResult, now: ContinuousClock.Instant
+    ) -> [RoutingEvent] {
+        let transitions = health.record(backend: backend, probe: result, now: now)
+        for transition in transitions where transition.model == nil && transition.to == .healthy {
+            breakers[backend] = CircuitBreakerStateMachine(configuration: configuration.breaker)
+            let others = backends.map(\.id).filter { $0 != backend }
+            outlier.updateBackends(others)
+            outlier.updateBackends(backends.map(\.id))
+        }
+        return transitions.map { .health($0) }
+    }
+
+    /// Counts one client request toward the retry budget.
+    public mutating func recordRequest(now: ContinuousClock.Instant) { budget.recordRequest(now: now) }
+
+    /// Takes one retry from the budget; false when retries are spent.
+    public mutating func tryAcquireRetry(now: ContinuousClock.Instant) -> Bool { budget.tryAcquireRetry(now: now) }
+
+    /// A jittered backoff before attempt `attempt`, clamped to the deadline; nil means give up.
+    public mutating func backoff(attempt: Int, now: ContinuousClock.Instant, deadline: ContinuousClock.Instant?)
+        -> Duration?
+    {
+        switch configuration.backoff.decision(attempt: attempt, now: now, deadline: deadline, using: &rng) {
+        case .retry(let after): return after
+        case .giveUp: return nil
+        }
+    }
+
+    /// Replaces every route at once (a reload); in-flight requests keep the target they chose.
+    public mutating func replaceRoutes(_ newRoutes: [ModelRoute]) throws {
+        _ = try routes.replace(with: newRoutes)
+        balancers.removeAll()
+    }
+
+    /// Adds or replaces one model's route.
+    public mutating func upsertRoute(_ route: ModelRoute) throws {
+        _ = try routes.upsert(route)
+        balancers = balancers.filter { !$0.key.hasPrefix(route.model + "|") }
+    }
+
+    /// Whether any backend is healthy by active probes (the router's own readiness).
+    public func hasHealthyBackend() -> Bool {
+        backends.contains { health.status(of: $0.id) != .unhealthy }
+    }
+
+    /// The admin view of every backend.
+    public func snapshot(now: ContinuousClock.Instant) -> [BackendStatus] {
+        backends.map { backend in
+            BackendStatus(
+                name: backend.id.rawValue,
+                url: backend.url,
+                labels: backend.labels,
+                weight: backend.weight,
+                health: health.status(of: backend.id).rawValue,
+                breaker: breakers[backend.id]?.state.rawValue ?? "closed",
+                ejected: outlier.isEjected(backend.id, now: now),
+                outstanding: outstanding[backend.id, default: 0],
+                latencyMs: latency[backend.id]?.average.map(\.milliseconds)
+            )
+        }
+    }
+
+    /// The breaker state of one backend.
+    public func breakerState(of backend: BackendID) -> CircuitBreakerStateMachine.State? {
+        breakers[backend]?.state
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) milliseconds.
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}
+
+/// One backend as `GET /admin/backends` shows it.
+public struct BackendStatus: Sendable, Codable, Hashable {
+    public var name: String
+    public var url: String
+    public var labels: [String: String]
+    public var weight: Int
+    public var health: String
+    public var breaker: String
+    public var ejected: Bool
+    public var outstanding: Int
+    public var latencyMs: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case name, url, labels, weight, health, breaker, ejected, outstanding
+        case latencyMs = "latency_ms"
+    }
+}

@@ -1,0 +1,59 @@
+import CurlHTTP
+import Foundation
+
+/// How one attempt against a backend ended, from the router's point of view.
+enum UpstreamOutcome: Sendable {
+    /// A usable answer (2xx, or a client 4xx that says nothing about the backend's health).
+    case answered(HTTPResponseData, CallOutcome)
+    /// Triton refused for load (429, queue full): pass 429 on, never count it as a fault.
+    case overloaded(HTTPResponseData)
+    /// A 5xx: the backend is at fault, but it answered, so the answer goes back as it is.
+    case serverFault(HTTPResponseData)
+    /// No answer, and the request is known not to have been processed (refused, reset): retry.
+    case retryable(HTTPClientError)
+    /// No answer within the deadline.
+    case timedOut(HTTPClientError)
+    /// The client went away.
+    case cancelled
+    /// Anything else without an answer.
+    case failed(any Error)
+
+    /// Classifies a response.
+    static func classify(_ response: HTTPResponseData) -> UpstreamOutcome {
+        switch response.status {
+        case 429: return .overloaded(response)
+        case 500...599 where isQueueFull(response): return .overloaded(response)
+        case 500...599: return .serverFault(response)
+        case 400...499 where isQueueFull(response): return .overloaded(response)
+        case 400...499: return .answered(response, .ignored)
+        default: return .answered(response, .success)
+        }
+    }
+
+    /// Classifies a thrown error.
+    static func classify(_ error: any Error) -> UpstreamOutcome {
+        guard let error = error as? HTTPClientError else {
+            return error is CancellationError ? .cancelled : .failed(error)
+        }
+        if error.isCancellation { return .cancelled }
+        if error.isTimeout { return .timedOut(error) }
+        if error.isSafeToRetry || error.isConnectionLost { return .retryable(error) }
+        return .failed(error)
+    }
+
+    /// What this outcome means to the breaker and the outlier detector.
+    var callOutcome: CallOutcome {
+        switch self {
+        case .answered(_, let outcome): return outcome
+        case .overloaded, .cancelled: return .ignored
+        case .serverFault, .retryable, .timedOut, .failed: return .failure
+        }
+    }
+
+    /// Triton's words when a model's queue is full.
+    private static func isQueueFull(_ response: HTTPResponseData) -> Bool {
+        guard response.body.count < 4096 else { return false }
+        let text = String(decoding: response.body, as: UTF8.self).lowercased()
+        return text.contains("exceeds maximum queue size")
+    }
+}

@@ -1,0 +1,87 @@
+import CurlHTTP
+import Foundation
+
+/// A KServe v2 request on its way to an upstream, body untouched (JSON or binary tensors).
+public struct UpstreamRequest: Sendable {
+    /// HTTP method.
+    public var method: String
+    /// The KServe v2 path, e.g. `/v2/models/digits/versions/2/infer`.
+    public var path: String
+    /// The model the path names, when it names one.
+    public var model: String?
+    /// The version the path names (a pin), when it names one.
+    public var version: String?
+    /// Headers to pass on (content type, binary header length, trace context, request id).
+    public var headers: [(name: String, value: String)]
+    /// The request body as received.
+    public var body: Data?
+    /// When the caller stops waiting; nil means the upstream's default timeout.
+    public var deadline: ContinuousClock.Instant?
+    /// A key that keeps one caller on one canary version (`x-canary-key`).
+    public var stickyKey: String?
+
+    /// Creates a request; `model`/`version` are parsed from `path` with ``KServePath``.
+    public init(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)] = [],
+        body: Data? = nil,
+        deadline: ContinuousClock.Instant? = nil,
+        stickyKey: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        let parsed = KServePath(path)
+        self.model = parsed?.model
+        self.version = parsed?.version
+        self.headers = headers
+        self.body = body
+        self.deadline = deadline
+        self.stickyKey = stickyKey
+    }
+}
+
+/// Anything that answers KServe v2 requests: one Triton, the router, or the router over HTTP.
+///
+/// Responses come back whatever their status (a Triton 400 is an answer, not an error); thrown
+/// errors are for when there is no answer at all.
+public protocol KServeUpstream: Sendable {
+    /// Forwards one request and returns the upstream's answer.
+    func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData
+}
+
+extension TritonHTTPClient: KServeUpstream {
+    /// Sends the request to this server as it is.
+    public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+        try await send(
+            method: request.method, path: request.path, headers: request.headers, body: request.body,
+            deadline: request.deadline)
+    }
+}
+
+/// The model and version named by a KServe v2 model path (`/v2/models/{m}[/versions/{v}][/...]`).
+public struct KServePath: Sendable, Equatable {
+    /// The model name, percent-decoded.
+    public var model: String
+    /// The version, when the path has `/versions/{v}`.
+    public var version: String?
+    /// What follows: "" (metadata), "ready", "infer", "config", "stats".
+    public var action: String
+
+    /// Parses `path` (query string ignored); nil when it is not a model path.
+    public init?(_ path: String) {
+        let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let parts = pathOnly.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count >= 3, parts[0] == "v2", parts[1] == "models", parts[2] != "stats" else { return nil }
+        model = parts[2].removingPercentEncoding ?? parts[2]
+        var rest = parts.dropFirst(3)
+        if rest.first == "versions", rest.count >= 2 {
+            let raw = rest.dropFirst().first!
+            version = raw.removingPercentEncoding ?? raw
+            rest = rest.dropFirst(2)
+        } else {
+            version = nil
+        }
+        action = rest.joined(separator: "/")
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CurlHTTP
+import Logging
+import Platform
+import RouterApp
+import ServiceLifecycle
+
+/// `router`: a KServe v2 endpoint that spreads each model's traffic over Triton backends.
+@main
+struct RouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "router",
+        abstract: "Route KServe v2 inference over Triton backends with health checks, breakers and canaries.")
+
+    @Option(name: .long, help: "YAML configuration file (keys under `router.`); the environment overrides any key.")
+    var config: String?
+
+    func run() async throws {
+        let reader = try await ConfigurationLoader.reader(filePath: config)
+        let format = Observability.LogFormat(rawValue: reader.string(forKey: "log.format", default: "json")) ?? .json
+        let level = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "info")) ?? .info
+        Observability.bootstrapLogging(format: format, level: level)
+        let registry = Observability.bootstrapMetrics()
+        let logger = Logger(label: "router")
+
+        let settings = RouterSettings(config: reader)
+        let transport = CurlHTTPTransport()
+        do {
+            let parts = try RouterApplication.build(
+                settings: settings, transport: transport, registry: registry, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: parts.services.map { .init(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            logger.info("router.starting", metadata: ["listen.port": "\(settings.port)"])
+            try await group.run()
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+        await transport.shutdown()
+    }
+}
