@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# The test command (`make test`): brings the local stack up if needed, builds with warnings as
-# errors, runs the whole Swift test suite against the real services, then stops the stack if
-# this script started it. Every server is required (REQUIRE_STACK=1): a missing one fails.
+# The test command (`make test`): installs what the build needs, builds with warnings as errors,
+# brings the local stack up if needed, runs the whole Swift test suite against the real services,
+# then the fault tests (which kill and restart a Triton, so they run alone), and stops the stack
+# if this script started it. Every server is required (REQUIRE_STACK=1): a missing one fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stack_was_up=0
-if [ -f .stack/env ] && scripts/stack/status.sh >/dev/null 2>&1; then stack_was_up=1; fi
+if [ -f .stack/env ] && bash scripts/stack/status.sh >/dev/null 2>&1; then stack_was_up=1; fi
 
 stop_stack() {
   local code=$?
-  if [ "$stack_was_up" = 0 ]; then scripts/stack/down.sh || true; fi
+  if [ "$stack_was_up" = 0 ]; then bash scripts/stack/down.sh || true; fi
   exit "$code"
 }
 trap stop_stack EXIT
 
-scripts/stack/up.sh
+bash scripts/stack/install.sh
+swift build --build-tests
+bash scripts/stack/up.sh
+
 set -a
 # shellcheck disable=SC1091
 . .stack/env
@@ -28,5 +32,5 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 "$STACK_VENV/bin/python" triton-models/tools/check_configs.py
 "$STACK_VENV/bin/python" triton-models/tools/train_digits.py --check
 
-swift build --build-tests
 swift test --skip-build "$@"
+FAULT_TESTS=1 swift test --skip-build --filter RouterFaultTests

@@ -43,9 +43,12 @@ public final class ModelRouter: KServeUpstream {
     /// `unavailable` (503), `notFound` for a version the route does not serve.
     public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
         guard let model = request.model else { return try await forwardServerLevel(request) }
+        // Canary weights apply to inference; metadata and readiness without a version pass as asked.
+        let isInference = KServePath(request.path)?.action == "infer"
         let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
             Result { () throws(UnroutedVersionError) -> RouteTarget in
-                try state.selectTarget(model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
+                guard isInference || request.version != nil else { return RouteTarget(weight: 1) }
+                return try state.selectTarget(model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
             }
         }
         let target: RouteTarget

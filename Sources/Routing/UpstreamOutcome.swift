@@ -23,6 +23,11 @@ enum UpstreamOutcome: Sendable {
         switch response.status {
         case 429: return .overloaded(response)
         case 500...599 where isQueueFull(response): return .overloaded(response)
+        case 500...599 where isRequestParseError(response):
+            // Triton's HTTP frontend reports a body it cannot parse as 500: it is the client's fault.
+            var clientError = response
+            clientError.status = 400
+            return .answered(clientError, .ignored)
         case 500...599: return .serverFault(response)
         case 400...499 where isQueueFull(response): return .overloaded(response)
         case 400...499: return .answered(response, .ignored)
@@ -48,6 +53,12 @@ enum UpstreamOutcome: Sendable {
         case .overloaded, .cancelled: return .ignored
         case .serverFault, .retryable, .timedOut, .failed: return .failure
         }
+    }
+
+    /// Triton's words when the request body itself is malformed.
+    private static func isRequestParseError(_ response: HTTPResponseData) -> Bool {
+        guard response.body.count < 4096 else { return false }
+        return String(decoding: response.body, as: UTF8.self).contains("Unable to parse")
     }
 
     /// Triton's words when a model's queue is full.

@@ -14,7 +14,7 @@
 #        <name>_env        print `export K=V` lines for .stack/env
 #   `up`, `down`, `status` and `restart-component.sh` pick it up from there.
 
-COMPONENTS=(redis postgres kafka s3 triton-a triton-b)
+COMPONENTS=(redis postgres kafka s3 triton-a triton-b router)
 
 PYTRITON_DIR="$SITE_PACKAGES/pytriton/tritonserver"
 TRITONSERVER_BIN="$PYTRITON_DIR/bin/tritonserver"
@@ -267,6 +267,29 @@ s3_env() {
 }
 
 redis_cleanup() { rm -rf "$DATA_DIR/redis"; }
+
+# -------------------------------------------------------------- swift services
+
+# swift_binary PRODUCT: build PRODUCT if needed (a no-op when up to date) and print its path.
+swift_binary() {
+    local product=$1 bin_dir
+    (cd "$REPO_ROOT" && swift build --product "$product" >>"$LOG_DIR/build.log" 2>&1) ||
+        die "$product: swift build failed (log: $LOG_DIR/build.log)"
+    bin_dir=$(cd "$REPO_ROOT" && swift build --show-bin-path)
+    echo "$bin_dir/$product"
+}
+
+router_port() { echo "$STACK_ROUTER_PORT"; }
+router_start() {
+    local exe
+    exe=$(swift_binary router)
+    ROUTER_LISTEN_PORT="$STACK_ROUTER_PORT" \
+        ROUTER_BACKENDS="triton-a=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,triton-b=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT" \
+        ROUTER_ROUTES_FILE="$REPO_ROOT/config/routes.yaml" \
+        launch router "$exe" --config "$REPO_ROOT/config/router.yaml"
+}
+router_health() { curl_ok "http://127.0.0.1:$STACK_ROUTER_PORT/v2/health/ready"; }
+router_env() { echo "export ROUTER_URL=http://127.0.0.1:$STACK_ROUTER_PORT"; }
 
 # ------------------------------------------------------------------- lifecycle
 

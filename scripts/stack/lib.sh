@@ -114,7 +114,10 @@ is_running() {
     exe=$(sed -n 2p "$file")
     [[ "$pid" =~ ^[0-9]+$ ]] && ((pid > 1)) || return 1
     pid_alive "$pid" || return 1
-    [[ -z "$exe" || "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]]
+    # A rebuilt binary shows as "PATH (deleted)" while the old process runs: still ours.
+    local actual
+    actual=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+    [[ -z "$exe" || "$actual" == "$exe" || "$actual" == "$exe (deleted)" ]]
 }
 
 # launch NAME EXECUTABLE [ARGS...]

@@ -1,0 +1,132 @@
+import Foundation
+import PostgresClient
+
+extension BatchJobStore {
+    /// Records an item's final result and counts it towards its job, in one transaction.
+    ///
+    /// Exactly once per (job, item): only a move from "not seen" or `pending` to a final state
+    /// counts, so a redelivered message changes nothing and reports `counted == false`. When the
+    /// counted items reach the job's total, the job becomes `completed` (unless it was cancelled or
+    /// failed) and exactly that call reports `completedJob == true`.
+    ///
+    /// - Parameter status: `succeeded`, `failed` or `skipped`; `pending` is rejected (use
+    ///   ``recordItemAttempt(jobID:itemID:error:)``).
+    /// - Throws: ``PlatformStoreError/jobNotFound`` when the job was never created.
+    @discardableResult
+    public func recordItemResult(
+        jobID: UUID, itemID: String, status: BatchItemStatus, outputURI: String?, error: String?, latencyMs: Double?
+    ) async throws -> ItemResultOutcome {
+        guard status.isFinal else {
+            throw PlatformStoreError.invalidArgument("an item result must be succeeded, failed or skipped")
+        }
+        do {
+            return try await pool.withTransaction { connection in
+                // The item row is locked first, so a concurrent duplicate waits here and then finds
+                // the item final; every transaction locks one item, then its job: no deadlock.
+                let moved = try await connection.query(
+                    """
+                    INSERT INTO batch_items AS item
+                        (job_id, item_id, status, output_uri, error, attempts, latency_ms, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, 1, $6, now())
+                    ON CONFLICT (job_id, item_id) DO UPDATE
+                    SET status = EXCLUDED.status, output_uri = EXCLUDED.output_uri, error = EXCLUDED.error,
+                        attempts = item.attempts + 1, latency_ms = EXCLUDED.latency_ms, updated_at = now()
+                    WHERE item.status = 'pending'
+                    """,
+                    [
+                        .uuid(jobID), .text(itemID), .text(status.rawValue), outputURI.map(PostgresValue.text),
+                        error.map(PostgresValue.text), latencyMs.map(PostgresValue.double),
+                    ])
+                guard moved.rowsAffected == 1 else { return ItemResultOutcome(counted: false, completedJob: false) }
+                return ItemResultOutcome(counted: true, completedJob: try await count(status, jobID, connection))
+            }
+        } catch let error as PostgresError where error.isForeignKeyViolation {
+            throw PlatformStoreError.jobNotFound
+        }
+    }
+
+    /// Adds one to the job's counter for `status` and completes the job when all items are
+    /// counted. Concurrent updates of one job row queue on its row lock, and each sees the
+    /// counters its predecessor committed, so exactly one of them reaches the total.
+    private func count(_ status: BatchItemStatus, _ jobID: UUID, _ connection: PostgresConnection) async throws
+        -> Bool
+    {
+        let rows = try await connection.query(
+            """
+            UPDATE batch_jobs SET
+                succeeded = succeeded + $2, failed = failed + $3, skipped = skipped + $4,
+                status = CASE
+                    WHEN status IN ('queued', 'running') AND total IS NOT NULL
+                        AND succeeded + failed + skipped + 1 >= total THEN 'completed'
+                    WHEN status = 'queued' THEN 'running'
+                    ELSE status END,
+                finished_at = CASE
+                    WHEN status IN ('queued', 'running') AND total IS NOT NULL
+                        AND succeeded + failed + skipped + 1 >= total THEN now()
+                    ELSE finished_at END,
+                updated_at = now()
+            WHERE id = $1
+            RETURNING status, total, succeeded + failed + skipped AS processed
+            """,
+            [
+                .uuid(jobID), .int(status == .succeeded ? 1 : 0), .int(status == .failed ? 1 : 0),
+                .int(status == .skipped ? 1 : 0),
+            ])
+        guard let row = try rows.singleRow() else { throw PlatformStoreError.jobNotFound }
+        let newStatus: String = try row.decode("status")
+        let total: Int? = try row.decode("total")
+        let processed: Int = try row.decode("processed")
+        // `processed` grows by one per counted item, so only one update lands exactly on the total.
+        return newStatus == BatchJobStatus.completed.rawValue && processed == total
+    }
+
+    /// Records a failed attempt at an item that will be retried: the item stays `pending`, its
+    /// attempt count grows and `error` is kept. Does nothing once the item is final.
+    public func recordItemAttempt(jobID: UUID, itemID: String, error: String?) async throws {
+        do {
+            try await pool.query(
+                """
+                INSERT INTO batch_items AS item (job_id, item_id, status, error, attempts, updated_at)
+                VALUES ($1, $2, 'pending', $3, 1, now())
+                ON CONFLICT (job_id, item_id) DO UPDATE
+                SET error = EXCLUDED.error, attempts = item.attempts + 1, updated_at = now()
+                WHERE item.status = 'pending'
+                """,
+                [.uuid(jobID), .text(itemID), error.map(PostgresValue.text)])
+        } catch let error as PostgresError where error.isForeignKeyViolation {
+            throw PlatformStoreError.jobNotFound
+        }
+    }
+
+    /// One item, or `nil` when nothing was recorded for it yet.
+    public func item(jobID: UUID, itemID: String) async throws -> BatchItem? {
+        let rows = try await pool.query(
+            "SELECT \(BatchItem.columns) FROM batch_items WHERE job_id = $1 AND item_id = $2",
+            [.uuid(jobID), .text(itemID)])
+        return try rows.singleRow().map(BatchItem.init(row:))
+    }
+
+    /// A page of the job's recorded items in item-id order, starting after `cursor`.
+    ///
+    /// - Parameters:
+    ///   - cursor: `nil` for the first page, then the previous page's `nextCursor`.
+    ///   - limit: items per page, 1…1000.
+    public func items(jobID: UUID, after cursor: String? = nil, limit: Int = 100) async throws -> BatchItemPage {
+        guard (1...1000).contains(limit) else {
+            throw PlatformStoreError.invalidArgument("limit must be between 1 and 1000")
+        }
+        // One extra row tells whether another page follows.
+        let rows = try await pool.query(
+            """
+            SELECT \(BatchItem.columns) FROM batch_items
+            WHERE job_id = $1 AND ($2::text IS NULL OR item_id > $2)
+            ORDER BY item_id
+            LIMIT $3
+            """,
+            [.uuid(jobID), cursor.map(PostgresValue.text), .int(Int64(limit + 1))])
+        var items = try rows.map(BatchItem.init(row:))
+        let hasMore = items.count > limit
+        if hasMore { items.removeLast() }
+        return BatchItemPage(items: items, nextCursor: hasMore ? items.last?.itemID : nil)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import PostgresClient
+
+/// Batch jobs and their items in PostgreSQL (`batch_jobs`, `batch_items`).
+///
+/// Every write is idempotent, because Kafka delivers at least once: creating a job twice keeps
+/// the first, and recording the same item result twice counts it once.
+public struct BatchJobStore: Sendable {
+    let pool: PostgresPool
+
+    /// Creates a store over `pool`; the schema must come from ``PlatformMigrations``.
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Creates a `queued` job of `total` items; returns false when a job with this id exists,
+    /// which is then left unchanged.
+    @discardableResult
+    public func createJob(
+        id: UUID, model: String, version: String?, total: Int, callbackURL: String?, outputPrefix: String?
+    ) async throws -> Bool {
+        guard total >= 0 else { throw PlatformStoreError.invalidArgument("total must not be negative") }
+        let rows = try await pool.query(
+            """
+            INSERT INTO batch_jobs (id, model, version, total, callback_url, output_prefix, status, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6,
+                    CASE WHEN $4 = 0 THEN 'completed' ELSE 'queued' END,
+                    CASE WHEN $4 = 0 THEN now() END)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            [
+                .uuid(id), .text(model), version.map(PostgresValue.text), .int(Int64(total)),
+                callbackURL.map(PostgresValue.text), outputPrefix.map(PostgresValue.text),
+            ])
+        return rows.rowsAffected == 1
+    }
+
+    /// Makes sure a job exists for an item first seen on Kafka, whose total is unknown; returns
+    /// true when this call created it. An existing job is left unchanged.
+    @discardableResult
+    public func ensureJob(id: UUID, model: String, version: String?, outputPrefix: String?) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            INSERT INTO batch_jobs (id, model, version, output_prefix)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            [.uuid(id), .text(model), version.map(PostgresValue.text), outputPrefix.map(PostgresValue.text)])
+        return rows.rowsAffected == 1
+    }
+
+    /// Moves a `queued` job to `running`; returns false when it was in any other state.
+    @discardableResult
+    public func markRunning(_ id: UUID) async throws -> Bool {
+        let rows = try await pool.query(
+            "UPDATE batch_jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'",
+            [.uuid(id)])
+        return rows.rowsAffected == 1
+    }
+
+    /// Marks a job that has not finished as `failed` with `error`; returns false when it had
+    /// already finished or does not exist.
+    @discardableResult
+    public func fail(_ id: UUID, error: String) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE batch_jobs SET status = 'failed', error = $2, finished_at = now(), updated_at = now()
+            WHERE id = $1 AND status IN ('queued', 'running')
+            """,
+            [.uuid(id), .text(error)])
+        return rows.rowsAffected == 1
+    }
+
+    /// Cancels a job that has not finished. Items the worker meets afterwards should be recorded
+    /// as `skipped` (check ``isCancelled(_:)``).
+    public func cancel(_ id: UUID) async throws -> CancelOutcome {
+        try await pool.withTransaction { connection in
+            let updated = try await connection.query(
+                """
+                UPDATE batch_jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
+                WHERE id = $1 AND status IN ('queued', 'running')
+                """,
+                [.uuid(id)])
+            if updated.rowsAffected == 1 { return .cancelled }
+            let rows = try await connection.query("SELECT status FROM batch_jobs WHERE id = $1", [.uuid(id)])
+            guard let text = try rows.single("status", as: String.self) else { return .notFound }
+            return .alreadyFinished(BatchJobStatus(rawValue: text) ?? .cancelled)
+        }
+    }
+
+    /// True when the job was cancelled (false for an unknown job).
+    public func isCancelled(_ jobID: UUID) async throws -> Bool {
+        let rows = try await pool.query(
+            "SELECT status = 'cancelled' AS cancelled FROM batch_jobs WHERE id = $1", [.uuid(jobID)])
+        return try rows.single("cancelled", as: Bool.self) ?? false
+    }
+
+    /// The job with its counters, or `nil` when there is none.
+    public func job(_ id: UUID) async throws -> BatchJob? {
+        let rows = try await pool.query("SELECT \(BatchJob.columns) FROM batch_jobs WHERE id = $1", [.uuid(id)])
+        return try rows.singleRow().map(BatchJob.init(row:))
+    }
+
+    /// The most recently created jobs, newest first, optionally only those in `status`.
+    public func recentJobs(status: BatchJobStatus? = nil, limit: Int = 50) async throws -> [BatchJob] {
+        let rows = try await pool.query(
+            """
+            SELECT \(BatchJob.columns) FROM batch_jobs
+            WHERE $1::text IS NULL OR status = $1
+            ORDER BY created_at DESC, id
+            LIMIT $2
+            """,
+            [status.map { .text($0.rawValue) }, .int(Int64(max(1, min(limit, 1000))))])
+        return try rows.map(BatchJob.init(row:))
+    }
+}

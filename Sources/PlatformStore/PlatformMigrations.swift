@@ -1,0 +1,68 @@
+import PostgresClient
+
+/// The platform's PostgreSQL schema, as versioned migrations for ``Migrator``.
+///
+/// Apply at start with `try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)`.
+/// Never edit a migration that has shipped; append a new one.
+public enum PlatformMigrations {
+    /// Every migration, in version order.
+    public static let all: [Migration] = [batchJobs, apiKeys]
+
+    /// Batch jobs and their items.
+    ///
+    /// `batch_jobs.total` is NULL while unknown (a job first seen from Kafka); such a job is never
+    /// completed by counting. `succeeded + failed + skipped` counts items in a final state, each once.
+    static let batchJobs = Migration(
+        version: 1, name: "batch jobs and items",
+        sql: """
+            CREATE TABLE batch_jobs (
+                id uuid PRIMARY KEY,
+                model text NOT NULL,
+                version text,
+                status text NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+                total integer CHECK (total IS NULL OR total >= 0),
+                succeeded integer NOT NULL DEFAULT 0 CHECK (succeeded >= 0),
+                failed integer NOT NULL DEFAULT 0 CHECK (failed >= 0),
+                skipped integer NOT NULL DEFAULT 0 CHECK (skipped >= 0),
+                callback_url text,
+                output_prefix text,
+                error text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz
+            );
+            CREATE INDEX batch_jobs_status_created_at ON batch_jobs (status, created_at);
+
+            CREATE TABLE batch_items (
+                job_id uuid NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+                item_id text NOT NULL,
+                status text NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'succeeded', 'failed', 'skipped')),
+                output_uri text,
+                error text,
+                attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                latency_ms double precision,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (job_id, item_id)
+            );
+            """)
+
+    /// API keys, stored as SHA-256 digests only.
+    static let apiKeys = Migration(
+        version: 2, name: "api keys",
+        sql: """
+            CREATE TABLE api_keys (
+                id uuid PRIMARY KEY,
+                hash bytea NOT NULL UNIQUE CHECK (octet_length(hash) = 32),
+                prefix text NOT NULL,
+                principal text NOT NULL,
+                scopes text[] NOT NULL DEFAULT '{}',
+                rate_limit integer CHECK (rate_limit IS NULL OR rate_limit > 0),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            );
+            CREATE INDEX api_keys_principal ON api_keys (principal);
+            """)
+}

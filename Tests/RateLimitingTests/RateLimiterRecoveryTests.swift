@@ -1,0 +1,91 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+import RedisClient
+import Testing
+
+@testable import RateLimiting
+
+/// A Redis outage that starts and ends while the limiter runs: a private `redis-server` on a
+/// free loopback port is started late and stopped early.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct RateLimiterRecoveryTests {
+    static let redisServer = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(.enabled(if: redisServer != nil, "redis-server is not installed"))
+    func outageAndRecoveryAreLoggedOnceEach() async throws {
+        let port = try RateLimitTestServer.closedPort()
+        let (logger, logs) = RecordingLogHandler.logger()
+        let metrics = RecordingMetricsFactory()
+        var configuration = RedisConfiguration(port: port, poolSize: 2)
+        configuration.commandTimeout = .milliseconds(500)
+        try await withRedisClient(configuration: configuration) { client in
+            let limiter = RateLimiter(
+                client: client,
+                configuration: RateLimiterConfiguration(
+                    failureMode: .closed(retryAfter: .seconds(1)), probeInterval: .milliseconds(20)),
+                logger: logger, metricsFactory: metrics)
+            let policy = RateLimitPolicy.perSecond(1_000)
+
+            for _ in 0..<5 { #expect(try await !limiter.check(principal: "p", policy: policy).enforced) }
+            #expect(logs.messages == ["rate_limit.redis.unavailable"])
+            #expect(metrics.value("rate_limit_redis_available") == 0)
+
+            let server = try Self.startRedis(port: port)
+            defer { Self.crash(server) }
+            let recovered = try await Self.checkUntil(limiter, policy: policy) { $0.enforced }
+            #expect(recovered.allowed)
+            #expect(logs.messages == ["rate_limit.redis.unavailable", "rate_limit.redis.available"])
+            #expect(metrics.value("rate_limit_redis_available") == 1)
+            for _ in 0..<5 { #expect(try await limiter.check(principal: "p", policy: policy).enforced) }
+
+            Self.crash(server)
+            while server.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+            let failed = try await Self.checkUntil(limiter, policy: policy) { !$0.enforced }
+            #expect(!failed.allowed)
+            for _ in 0..<5 { #expect(try await !limiter.check(principal: "p", policy: policy).enforced) }
+            #expect(
+                logs.messages == [
+                    "rate_limit.redis.unavailable", "rate_limit.redis.available", "rate_limit.redis.unavailable",
+                ])
+            #expect(metrics.value("rate_limit_redis_available") == 0)
+            #expect(metrics.value("rate_limit_decisions_total", [("outcome", "fail_closed")]) ?? 0 >= 11)
+        }
+    }
+
+    private static func startRedis(port: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(redisServer))
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Kills the server the hard way (SIGKILL): a crash, and the one signal the child cannot
+    /// have blocked (it inherits the test process's signal mask).
+    private static func crash(_ server: Process) {
+        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+    }
+
+    /// Checks every 20 ms until `condition` holds, for at most 10 s.
+    private static func checkUntil(
+        _ limiter: RateLimiter, policy: RateLimitPolicy, _ condition: (RateLimitDecision) -> Bool
+    ) async throws -> RateLimitDecision {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let decision = try await limiter.check(principal: "p", policy: policy)
+            if condition(decision) { return decision }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the limiter's decisions did not change within 10 s")
+        throw CancellationError()
+    }
+}

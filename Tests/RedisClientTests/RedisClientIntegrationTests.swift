@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import RedisClient
+import TestSupport
+import Testing
+
+/// Commands against the stack's real Redis (`REDIS_URL`).
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct RedisClientIntegrationTests {
+    @Test func setGetIncrExpireRoundTripWithBinaryValues() async throws {
+        try await withRedisClient(configuration: RedisTestServer.configuration()) { client in
+            let prefix = RedisTestServer.uniquePrefix("roundtrip")
+            let binaryKey = Array("\(prefix):bin".utf8) + [0x00, 0xFF, 0x0D, 0x0A]
+            let binaryValue: [UInt8] = [0x00, 0x01, 0xFE, 0xFF, 0x0D, 0x0A, 0x24, 0x2A, 0x00]
+
+            #expect(try await client.execute([Array("SET".utf8), binaryKey, binaryValue]) == .status("OK"))
+            #expect(try await client.execute([Array("GET".utf8), binaryKey]) == .bulkString(binaryValue))
+            #expect(try await client.execute([Array("STRLEN".utf8), binaryKey]) == .integer(9))
+
+            let empty = "\(prefix):empty"
+            #expect(try await client.execute(["SET", empty, ""]) == .status("OK"))
+            #expect(try await client.execute(["GET", empty]) == .bulkString([]))
+            #expect(try await client.execute(["GET", "\(prefix):missing"]) == .null)
+
+            let counter = "\(prefix):counter"
+            #expect(try await client.execute(["INCR", counter]) == .integer(1))
+            #expect(try await client.execute(["INCRBY", counter, "41"]) == .integer(42))
+            #expect(try await client.execute(["GET", counter]).intValue == 42)
+            #expect(try await client.execute(["EXPIRE", counter, "100"]) == .integer(1))
+            let ttl = try await client.execute(["TTL", counter]).intValue ?? -1
+            #expect((1...100).contains(ttl))
+
+            let list = "\(prefix):list"
+            _ = try await client.execute(["RPUSH", list, "a", "b"])
+            #expect(
+                try await client.execute(["LRANGE", list, "0", "-1"]) == .array([.bulkString([97]), .bulkString([98])]))
+
+            let deleted = try await client.execute(
+                [Array("DEL".utf8), binaryKey] + [empty, counter, list].map { Array($0.utf8) })
+            #expect(deleted == .integer(4))
+        }
+    }
+
+    @Test func errorReplyIsThrownAsServerErrorWithoutArguments() async throws {
+        try await withRedisClient(configuration: RedisTestServer.configuration()) { client in
+            let prefix = RedisTestServer.uniquePrefix("wrongtype")
+            _ = try await client.execute(["SET", prefix, "text"])
+            let error = try await #require(throws: RedisClientError.self) {
+                try await client.execute(["INCR", prefix])
+            }
+            #expect(error.code == .serverError)
+            #expect(error.serverErrorPrefix == "ERR")
+            let unknown = try await #require(throws: RedisClientError.self) {
+                try await client.execute(["NOSUCHCOMMAND", "user-data-that-must-not-leak"])
+            }
+            #expect(unknown.code == .serverError)
+            #expect(!unknown.description.contains("user-data-that-must-not-leak"))
+            _ = try await client.execute(["DEL", prefix])
+        }
+    }
+
+    @Test func evalSHARecoversFromScriptFlush() async throws {
+        try await withRedisClient(configuration: RedisTestServer.configuration()) { client in
+            let script = RedisScript("return {KEYS[1], ARGV[1], tonumber(ARGV[2]) * 2}")
+            let loaded = try await client.execute(["SCRIPT", "LOAD", script.source])
+            #expect(loaded.stringValue == script.sha1)
+
+            _ = try await client.execute(["SCRIPT", "FLUSH"])
+            #expect(try await client.execute(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(0)]))
+            let reply = try await client.evaluate(script, keys: ["k"], arguments: ["v", "21"])
+            #expect(reply == .array([.bulkString(Array("k".utf8)), .bulkString(Array("v".utf8)), .integer(42)]))
+            #expect(try await client.execute(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(1)]))
+
+            let again = try await client.evaluate(script, keys: ["k2"], arguments: ["w", "1"])
+            #expect(again.arrayValue?.last == .integer(2))
+
+            let failing = RedisScript("return redis.error_reply('ERR scripted failure')")
+            let error = try await #require(throws: RedisClientError.self) {
+                try await client.evaluate(failing, keys: [], arguments: [])
+            }
+            #expect(error.code == .serverError)
+            #expect(error.message.contains("scripted failure"))
+        }
+    }
+
+    @Test func twoHundredConcurrentCommandsOverFourConnections() async throws {
+        try await withRedisClient(configuration: RedisTestServer.configuration(poolSize: 4)) { client in
+            let prefix = RedisTestServer.uniquePrefix("concurrent")
+            let counter = "\(prefix):counter"
+            let results = try await withThrowingTaskGroup(of: (Int, RedisReply, Int64?).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let key = "\(prefix):\(index)"
+                        _ = try await client.execute(["SET", key, "value-\(index)"])
+                        let value = try await client.execute(["GET", key])
+                        let count = try await client.execute(["INCR", counter]).intValue
+                        return (index, value, count)
+                    }
+                }
+                return try await group.reduce(into: [(Int, RedisReply, Int64?)]()) { $0.append($1) }
+            }
+            #expect(results.count == 200)
+            for (index, value, _) in results {
+                #expect(value.stringValue == "value-\(index)")
+            }
+            #expect(Set(results.compactMap(\.2)) == Set(1...200))
+            let statistics = client.poolStatistics
+            #expect(statistics.open <= 4)
+            #expect(statistics.waiting == 0)
+            _ = try await client.execute(["DEL", counter] + (0..<200).map { "\(prefix):\($0)" })
+        }
+    }
+
+    @Test func deadServerFailsQuicklyWithConnectionFailed() async throws {
+        let configuration = RedisConfiguration(port: try RedisTestServer.closedPort(), poolSize: 2)
+        try await withRedisClient(configuration: configuration) { client in
+            let start = ContinuousClock.now
+            let errors = await withTaskGroup(of: RedisClientError?.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        do {
+                            _ = try await client.execute(["PING"])
+                            return nil
+                        } catch {
+                            return error as? RedisClientError
+                        }
+                    }
+                }
+                return await group.reduce(into: [RedisClientError?]()) { $0.append($1) }
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(errors.count == 10)
+            #expect(errors.allSatisfy { $0?.code == .connectionFailed })
+            #expect(elapsed < .seconds(1))
+            #expect(client.poolStatistics.open == 0)
+        }
+    }
+
+    @Test func silentServerGivesTimeoutAndHungConnectionIsReplaced() async throws {
+        let silent = try SilentTCPServer()
+        var configuration = RedisConfiguration(port: silent.port, poolSize: 1)
+        configuration.commandTimeout = .milliseconds(200)
+        try await withRedisClient(configuration: configuration) { client in
+            let start = ContinuousClock.now
+            let error = try await #require(throws: RedisClientError.self) { try await client.execute(["PING"]) }
+            #expect(error.code == .timeout)
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(client.poolStatistics.open == 0)
+        }
+
+        var real = try RedisTestServer.configuration(poolSize: 1)
+        real.commandTimeout = .milliseconds(200)
+        try await withRedisClient(configuration: real) { client in
+            let key = RedisTestServer.uniquePrefix("blocked")
+            let error = try await #require(throws: RedisClientError.self) {
+                try await client.execute(["BLPOP", key, "2"])
+            }
+            #expect(error.code == .timeout)
+            #expect(try await client.execute(["PING"]) == .status("PONG"))
+            #expect(client.poolStatistics.open == 1)
+        }
+    }
+
+    @Test func cancelledWaiterLeavesTheQueueAtOnce() async throws {
+        var configuration = try RedisTestServer.configuration(poolSize: 1)
+        configuration.commandTimeout = .seconds(3)
+        try await withRedisClient(configuration: configuration) { client in
+            let key = RedisTestServer.uniquePrefix("hold")
+            let holder = Task { try await client.execute(["BLPOP", key, "1"]) }
+            while client.poolStatistics.open == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let waiter = Task { try await client.execute(["PING"]) }
+            while client.poolStatistics.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let start = ContinuousClock.now
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            #expect(ContinuousClock.now - start < .milliseconds(500))
+            #expect(client.poolStatistics.waiting == 0)
+            #expect(try await holder.value == .null)
+            #expect(try await client.execute(["PING"]) == .status("PONG"))
+        }
+    }
+
+    @Test func shutDownClientRefusesCommands() async throws {
+        let client = RedisClient(configuration: try RedisTestServer.configuration())
+        #expect(try await client.execute(["PING"]) == .status("PONG"))
+        await client.shutdown()
+        let error = try await #require(throws: RedisClientError.self) { try await client.execute(["PING"]) }
+        #expect(error.code == .clientShutDown)
+        await client.shutdown()
+    }
+
+    @Test func runReturnsOnCancellationAndClosesTheClient() async throws {
+        let client = RedisClient(configuration: try RedisTestServer.configuration())
+        let runner = Task { await client.run() }
+        #expect(try await client.execute(["PING"]) == .status("PONG"))
+        runner.cancel()
+        await runner.value
+        let error = try await #require(throws: RedisClientError.self) { try await client.execute(["PING"]) }
+        #expect(error.code == .clientShutDown)
+    }
+}

@@ -1,0 +1,146 @@
+import CurlHTTP
+import Foundation
+import InferenceProtocol
+import TestSupport
+import Testing
+import TritonClient
+
+@testable import Routing
+
+@Suite(
+    "ModelRouter against the stack's Tritons", .serialized, .timeLimit(.minutes(3)),
+    .enabled(if: StackEnvironment.current.hasTriton, "TRITON_URLS not set: run `make up` first"))
+struct ModelRouterIntegrationTests {
+    @Test("round-robin spreads sequential requests exactly evenly and answers correctly")
+    func roundRobinEvenness() async throws {
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends()) { fixture in
+            var counts: [String: Int] = [:]
+            for _ in 0..<200 {
+                let response = try await fixture.router.forward(inferRequest(model: "simple"))
+                #expect(response.status == 200)
+                let decoded = try InferenceCodec.decodeResponse(response.body, jsonHeaderLength: nil)
+                #expect(try decoded.output(named: "OUTPUT0")?.values(as: Int32.self) == (1...16).map(Int32.init))
+                counts[response.header("x-routed-backend") ?? "?", default: 0] += 1
+            }
+            #expect(counts == ["triton-a": 100, "triton-b": 100])
+        }
+    }
+
+    @Test("a 90/10 canary lands within ±3 points over 2,000 requests; responses carry the version")
+    func canarySplit() async throws {
+        let route = ModelRoute(
+            model: "digits", targets: [RouteTarget(version: "1", weight: 90), RouteTarget(version: "2", weight: 10)])
+        let digit = try digitInferRequest()
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends(), routes: [route]) { fixture in
+            let versions = try await withThrowingTaskGroup(of: String.self) { group in
+                var counts: [String: Int] = [:]
+                for index in 0..<2000 {
+                    if index >= 16, let version = try await group.next() { counts[version, default: 0] += 1 }
+                    group.addTask {
+                        let response = try await fixture.router.forward(digit)
+                        #expect(response.status == 200)
+                        let decoded = try InferenceCodec.decodeResponse(
+                            response.body, jsonHeaderLength: response.header("Inference-Header-Content-Length").flatMap(Int.init))
+                        #expect(decoded.modelVersion == response.header("x-routed-version"))
+                        return response.header("x-routed-version") ?? "?"
+                    }
+                }
+                for try await version in group { counts[version, default: 0] += 1 }
+                return counts
+            }
+            let share = Double(versions["2", default: 0]) / 2000
+            #expect(abs(share - 0.10) <= 0.03, "version 2 got \(share * 100)%: \(versions)")
+            #expect(versions["1", default: 0] + versions["2", default: 0] == 2000)
+        }
+    }
+
+    @Test("a sticky key keeps one caller on one version; a pinned version is honoured")
+    func stickyAndPinned() async throws {
+        let route = ModelRoute(
+            model: "digits", targets: [RouteTarget(version: "1", weight: 50), RouteTarget(version: "2", weight: 50)])
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends(), routes: [route]) { fixture in
+            var digit = try digitInferRequest()
+            for key in ["alice", "bob", "carol", "dave"] {
+                var seen: Set<String> = []
+                digit.stickyKey = key
+                for _ in 0..<20 {
+                    let response = try await fixture.router.forward(digit)
+                    seen.insert(response.header("x-routed-version") ?? "?")
+                }
+                #expect(seen.count == 1, "key \(key) saw \(seen)")
+            }
+            let pinned = try await fixture.router.forward(
+                UpstreamRequest(method: "GET", path: "/v2/models/digits/versions/2"))
+            #expect(pinned.header("x-routed-version") == "2")
+            let metadata = try JSONDecoder().decode(ModelMetadata.self, from: pinned.body)
+            #expect(metadata.versions == ["2"])
+
+            let unrouted = await #expect(throws: InferenceError.self) {
+                _ = try await fixture.router.forward(UpstreamRequest(method: "GET", path: "/v2/models/digits/versions/9"))
+            }
+            #expect(unrouted?.httpStatus == 404)
+        }
+    }
+
+    @Test("a client error passes through as Triton's 400 and never trips the breaker")
+    func clientErrorsDoNotTrip() async throws {
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends()) { fixture in
+            let bad = Data(#"{"inputs":[{"name":"INPUT0","datatype":"INT32","shape":[1,16],"data":[1]}]}"#.utf8)
+            for _ in 0..<30 {
+                let response = try await fixture.router.forward(
+                    UpstreamRequest(method: "POST", path: "/v2/models/simple/infer", body: bad))
+                #expect(response.status == 400)
+            }
+            #expect(fixture.router.breakerState(of: "triton-a") == .closed)
+            #expect(fixture.router.breakerState(of: "triton-b") == .closed)
+        }
+    }
+
+    @Test("a backend that never answers: 504 within the client's deadline plus a small margin")
+    func deadlineExceeded() async throws {
+        let silent = try SilentTCPServer()
+        let backends = [BackendDescriptor(id: "silent", url: silent.url)]
+        try await RouterFixture.with(backends: backends) { fixture in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: InferenceError.self) {
+                _ = try await fixture.router.forward(inferRequest(model: "simple", deadline: start + .milliseconds(300)))
+            }
+            let elapsed = start.duration(to: .now)
+            #expect(error?.httpStatus == 504)
+            #expect(elapsed < .milliseconds(500), "took \(elapsed)")
+        }
+    }
+
+    @Test("every backend down: 503 in under a second, naming each backend's failure")
+    func allBackendsDown() async throws {
+        let backends = [
+            BackendDescriptor(id: "down-1", url: "http://127.0.0.1:1"),
+            BackendDescriptor(id: "down-2", url: "http://127.0.0.1:2"),
+        ]
+        try await RouterFixture.with(backends: backends) { fixture in
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                let error = await #expect(throws: InferenceError.self) {
+                    _ = try await fixture.router.forward(inferRequest(model: "simple"))
+                }
+                #expect(start.duration(to: .now) < .seconds(1))
+                #expect(error?.httpStatus == 503)
+                #expect(error?.message.contains("down-") == true, "\(error?.message ?? "")")
+            }
+        }
+    }
+
+    @Test("a refused connection is retried on the other backend: the client sees no error")
+    func retryOnRefused() async throws {
+        let live = try RouterFixture.stackBackends()[0]
+        let backends = [BackendDescriptor(id: "dead", url: "http://127.0.0.1:1"), live]
+        try await RouterFixture.with(backends: backends) { fixture in
+            for _ in 0..<20 {
+                let response = try await fixture.router.forward(inferRequest(model: "simple"))
+                #expect(response.status == 200)
+                #expect(response.header("x-routed-backend") == live.id.rawValue)
+            }
+            #expect(fixture.router.breakerState(of: "dead") == .open)
+        }
+    }
+}
