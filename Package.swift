@@ -179,6 +179,14 @@ let package = Package(
             name: "KafkaTests",
             dependencies: ["Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "RouterAppTests",
+            dependencies: [
+                "RouterApp", "Routing", "CurlHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",

@@ -3,7 +3,8 @@ import Logging
 import Routing
 import ServiceLifecycle
 
-/// Reloads the routes when the routes file changes (polled by modification time and size).
+/// Reloads the routes when the routes file's content changes (polled; the file is small, and
+/// content beats modification times, which miss a same-size edit within one second).
 ///
 /// A file that fails to parse or validate is logged and ignored: the routes in force stay.
 public struct RouteFileWatcher: Service {
@@ -11,6 +12,9 @@ public struct RouteFileWatcher: Service {
     private let router: ModelRouter
     private let interval: Duration
     private let logger: Logger
+    /// The content the routes in force came from: taken at creation, right after the first load,
+    /// so an edit made before `run()` starts is not missed.
+    private let loadedContent: Data?
 
     /// Watches `path` every `interval` and applies its routes to `router`.
     public init(path: String, router: ModelRouter, interval: Duration = .seconds(2), logger: Logger) {
@@ -18,11 +22,12 @@ public struct RouteFileWatcher: Service {
         self.router = router
         self.interval = interval
         self.logger = logger
+        loadedContent = Self.fingerprint(path)
     }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            var last = Self.fingerprint(path)
+            var last = loadedContent
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 let current = Self.fingerprint(path)
@@ -46,9 +51,7 @@ public struct RouteFileWatcher: Service {
         }
     }
 
-    private static func fingerprint(_ path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "\(modified)-\(attributes[.size] ?? 0)"
+    private static func fingerprint(_ path: String) -> Data? {
+        FileManager.default.contents(atPath: path)
     }
 }
