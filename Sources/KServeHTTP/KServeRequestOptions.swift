@@ -43,7 +43,8 @@ public enum KServeHeaders {
             Duration.milliseconds(milliseconds) <= maximumTimeout
         else {
             throw .badRequest(
-                "header x-request-timeout-ms must be a whole number of milliseconds from 1 to 600000, got '\(raw.prefix(32))'")
+                "header x-request-timeout-ms must be a whole number of milliseconds from 1 to 600000, got '\(raw.prefix(32))'"
+            )
         }
         return now + .milliseconds(milliseconds)
     }

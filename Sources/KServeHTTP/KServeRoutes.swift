@@ -29,7 +29,8 @@ public struct KServeRoutes<Context: RequestContext>: Sendable {
         for prefix in ["/v2/models/:model", "/v2/models/:model/versions/:version"] {
             router.get(RouterPath(prefix)) { request, context in try await forward(request, context) }
             for action in ["ready", "config", "stats"] {
-                router.get(RouterPath(prefix + "/" + action)) { request, context in try await forward(request, context) }
+                router.get(RouterPath(prefix + "/" + action)) { request, context in try await forward(request, context)
+                }
             }
             router.post(RouterPath(prefix + "/infer")) { request, context in try await forward(request, context) }
         }
@@ -37,7 +38,8 @@ public struct KServeRoutes<Context: RequestContext>: Sendable {
 
     /// Forwards one request and turns the upstream's answer into the response.
     public func forward(_ request: Request, _ context: Context) async throws -> Response {
-        let upstreamRequest = try await Self.upstreamRequest(from: request, context: context, maxBodyBytes: maxBodyBytes)
+        let upstreamRequest = try await Self.upstreamRequest(
+            from: request, context: context, maxBodyBytes: maxBodyBytes)
         return Self.response(from: try await upstream.forward(upstreamRequest))
     }
 

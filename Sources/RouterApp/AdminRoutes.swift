@@ -23,7 +23,8 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
                     "the body must be {\"targets\": [{\"version\", \"weight\"}], \"strategy\"?}: \(error)")
             }
             guard update.model == nil || update.model == model else {
-                throw InferenceError.badRequest("the body names model '\(update.model ?? "")' but the path names '\(model)'")
+                throw InferenceError.badRequest(
+                    "the body names model '\(update.model ?? "")' but the path names '\(model)'")
             }
             let route = ModelRoute(model: model, targets: update.targets, strategy: update.strategy ?? .roundRobin)
             do {

@@ -36,7 +36,8 @@ public enum RouterApplication {
             logger: logger)
         var services: [any Service] = [HealthMonitor(router: router)]
         if let file = settings.routesFile {
-            services.append(RouteFileWatcher(path: file, router: router, interval: settings.reloadInterval, logger: logger))
+            services.append(
+                RouteFileWatcher(path: file, router: router, interval: settings.reloadInterval, logger: logger))
         }
         services.append(app)
         return Parts(router: router, services: services)
@@ -53,7 +54,9 @@ public enum RouterApplication {
         http.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         return http
     }

@@ -67,7 +67,8 @@ public struct RoutingSpec: Sendable, Codable, Equatable {
         list.split(separator: ",").enumerated().map { index, entry in
             let item = entry.trimmingCharacters(in: .whitespaces)
             if let equals = item.firstIndex(of: "="), !item[..<equals].contains(":") {
-                return BackendDescriptor(id: BackendID(String(item[..<equals])), url: String(item[item.index(after: equals)...]))
+                return BackendDescriptor(
+                    id: BackendID(String(item[..<equals])), url: String(item[item.index(after: equals)...]))
             }
             return BackendDescriptor(id: BackendID("backend-\(index + 1)"), url: item)
         }

@@ -22,7 +22,8 @@ extension ModelRouter {
     func forwardToAnyBackend(_ request: UpstreamRequest) async throws -> HTTPResponseData {
         let order = withState { state in
             state.backends.map(\.id).sorted { lhs, rhs in
-                (state.health.status(of: lhs) == .unhealthy ? 1 : 0) < (state.health.status(of: rhs) == .unhealthy ? 1 : 0)
+                (state.health.status(of: lhs) == .unhealthy ? 1 : 0)
+                    < (state.health.status(of: rhs) == .unhealthy ? 1 : 0)
             }
         }
         var failures: [String] = []

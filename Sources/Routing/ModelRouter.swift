@@ -33,7 +33,11 @@ public final class ModelRouter: KServeUpstream {
         clients = Mutex(
             Dictionary(
                 uniqueKeysWithValues: backends.map {
-                    ($0.id, TritonHTTPClient(baseURL: $0.url, transport: transport, defaultTimeout: configuration.defaultTimeout))
+                    (
+                        $0.id,
+                        TritonHTTPClient(
+                            baseURL: $0.url, transport: transport, defaultTimeout: configuration.defaultTimeout)
+                    )
                 }))
     }
 
@@ -48,7 +52,8 @@ public final class ModelRouter: KServeUpstream {
         let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
             Result { () throws(UnroutedVersionError) -> RouteTarget in
                 guard isInference || request.version != nil else { return RouteTarget(weight: 1) }
-                return try state.selectTarget(model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
+                return try state.selectTarget(
+                    model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
             }
         }
         let target: RouteTarget
@@ -73,7 +78,9 @@ public final class ModelRouter: KServeUpstream {
     private func attempt(_ request: UpstreamRequest, model: String, target: RouteTarget) async throws
         -> HTTPResponseData
     {
-        let maxAttempts = state.withLock { $0.recordRequest(now: .now); return $0.configuration.maxAttempts }
+        let maxAttempts = state.withLock {
+            $0.recordRequest(now: .now); return $0.configuration.maxAttempts
+        }
         var tried: Set<BackendID> = []
         var failures: [String] = []
         for attempt in 1...maxAttempts {
@@ -96,7 +103,8 @@ public final class ModelRouter: KServeUpstream {
                 return response
             case .overloaded(let response):
                 throw InferenceError.overloaded(
-                    message: "model '\(model)' is overloaded on \(lease.backend): \(TritonHTTPClient.errorText(of: response))",
+                    message:
+                        "model '\(model)' is overloaded on \(lease.backend): \(TritonHTTPClient.errorText(of: response))",
                     retryAfter: .seconds(1))
             case .cancelled:
                 throw CancellationError()
@@ -111,7 +119,8 @@ public final class ModelRouter: KServeUpstream {
                 }
             }
         }
-        let detail = failures.isEmpty ? "every backend is unhealthy or its breaker is open" : failures.joined(separator: "; ")
+        let detail =
+            failures.isEmpty ? "every backend is unhealthy or its breaker is open" : failures.joined(separator: "; ")
         throw InferenceError.unavailable("no backend available for model '\(model)': \(detail)")
     }
 
@@ -152,7 +161,9 @@ public final class ModelRouter: KServeUpstream {
             case .ejected(let ejection):
                 logger.warning(
                     "router.backend.ejected",
-                    metadata: ["backend": "\(ejection.backend)", "ejection.seconds": "\(ejection.duration.components.seconds)"])
+                    metadata: [
+                        "backend": "\(ejection.backend)", "ejection.seconds": "\(ejection.duration.components.seconds)",
+                    ])
                 metrics.ejected(backend: ejection.backend)
             case .health(let transition):
                 logger.notice(

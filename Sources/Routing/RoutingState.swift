@@ -44,7 +44,9 @@ public struct RoutingState: Sendable {
         budget = RetryBudget(configuration: configuration.retryBudget)
         var system = SystemRandomNumberGenerator()
         rng = SeededGenerator(seed: configuration.randomSeed ?? system.next())
-        for backend in backends { breakers[backend.id] = CircuitBreakerStateMachine(configuration: configuration.breaker) }
+        for backend in backends {
+            breakers[backend.id] = CircuitBreakerStateMachine(configuration: configuration.breaker)
+        }
     }
 
     /// Picks the route target (model version) for a request: pinned, sticky, or by weight.

@@ -32,7 +32,8 @@ public struct TritonHTTPClient: Sendable {
         deadline: ContinuousClock.Instant? = nil
     ) async throws -> HTTPResponseData {
         let timeout = try timeout(until: deadline)
-        let request = HTTPRequestSpec(method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout)
+        let request = HTTPRequestSpec(
+            method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout)
         return try await transport.execute(request)
     }
 

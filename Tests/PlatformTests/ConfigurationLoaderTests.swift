@@ -7,7 +7,8 @@ import Testing
 @Suite("Configuration: YAML file with environment overrides")
 struct ConfigurationLoaderTests {
     static func writeYAML(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).yaml")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -43,7 +43,8 @@ struct TritonTransportTests {
             let a = [Int32](repeating: 3, count: 16)
             let b = [Int32](repeating: 4, count: 16)
             for _ in 0..<500 {
-                let response = try await fixture.first.infer(simpleRequest(a, b), model: "simple", version: nil, deadline: nil)
+                let response = try await fixture.first.infer(
+                    simpleRequest(a, b), model: "simple", version: nil, deadline: nil)
                 try expectSimpleOutputs(response, a, b)
             }
             #expect(fixture.transport.transfersCompleted == 500)

@@ -40,7 +40,8 @@ struct ModelRouterIntegrationTests {
                         let response = try await fixture.router.forward(digit)
                         #expect(response.status == 200)
                         let decoded = try InferenceCodec.decodeResponse(
-                            response.body, jsonHeaderLength: response.header("Inference-Header-Content-Length").flatMap(Int.init))
+                            response.body,
+                            jsonHeaderLength: response.header("Inference-Header-Content-Length").flatMap(Int.init))
                         #expect(decoded.modelVersion == response.header("x-routed-version"))
                         return response.header("x-routed-version") ?? "?"
                     }
@@ -76,7 +77,8 @@ struct ModelRouterIntegrationTests {
             #expect(metadata.versions == ["2"])
 
             let unrouted = await #expect(throws: InferenceError.self) {
-                _ = try await fixture.router.forward(UpstreamRequest(method: "GET", path: "/v2/models/digits/versions/9"))
+                _ = try await fixture.router.forward(
+                    UpstreamRequest(method: "GET", path: "/v2/models/digits/versions/9"))
             }
             #expect(unrouted?.httpStatus == 404)
         }
@@ -103,7 +105,8 @@ struct ModelRouterIntegrationTests {
         try await RouterFixture.with(backends: backends) { fixture in
             let start = ContinuousClock.now
             let error = await #expect(throws: InferenceError.self) {
-                _ = try await fixture.router.forward(inferRequest(model: "simple", deadline: start + .milliseconds(300)))
+                _ = try await fixture.router.forward(
+                    inferRequest(model: "simple", deadline: start + .milliseconds(300)))
             }
             let elapsed = start.duration(to: .now)
             #expect(error?.httpStatus == 504)

@@ -56,7 +56,9 @@ let simpleInferBody = Data(
     """.utf8)
 
 /// A POST of `simpleInferBody` to a model's infer path.
-func inferRequest(model: String, version: String? = nil, deadline: ContinuousClock.Instant? = nil, stickyKey: String? = nil)
+func inferRequest(
+    model: String, version: String? = nil, deadline: ContinuousClock.Instant? = nil, stickyKey: String? = nil
+)
     -> UpstreamRequest
 {
     UpstreamRequest(
