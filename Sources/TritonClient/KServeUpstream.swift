@@ -51,11 +51,33 @@ public protocol KServeUpstream: Sendable {
 }
 
 extension TritonHTTPClient: KServeUpstream {
-    /// Sends the request to this server as it is.
+    /// Sends the request to this server. With a deadline, the time left travels on as
+    /// `x-request-timeout-ms` (for a router or gateway) and, for `infer`, as Triton's `timeout`
+    /// parameter in microseconds.
     public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
-        try await send(
-            method: request.method, path: request.path, headers: request.headers, body: request.body,
-            deadline: request.deadline)
+        var headers = request.headers
+        var body = request.body
+        if let deadline = request.deadline {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let milliseconds = max(
+                1, Int64(left.components.seconds) * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            headers.removeAll { $0.name.caseInsensitiveCompare("x-request-timeout-ms") == .orderedSame }
+            headers.append((name: "x-request-timeout-ms", value: String(milliseconds)))
+            if let original = body, KServePath(request.path)?.action == "infer" {
+                let lengthIndex = headers.firstIndex {
+                    $0.name.caseInsensitiveCompare(Self.headerLengthField) == .orderedSame
+                }
+                let length = lengthIndex.flatMap { Int(headers[$0].value) }
+                let (injected, newLength) = TimeoutParameter.inject(
+                    into: original, headerLength: length, microseconds: milliseconds * 1000)
+                body = injected
+                if let lengthIndex, let newLength {
+                    headers[lengthIndex] = (name: Self.headerLengthField, value: String(newLength))
+                }
+            }
+        }
+        return try await send(
+            method: request.method, path: request.path, headers: headers, body: body, deadline: request.deadline)
     }
 }
 

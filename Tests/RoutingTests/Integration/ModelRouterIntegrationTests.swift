@@ -98,6 +98,18 @@ struct ModelRouterIntegrationTests {
         }
     }
 
+    @Test("with a deadline, Triton accepts the injected timeout parameter (JSON and binary bodies)")
+    func deadlineReachesTriton() async throws {
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends()) { fixture in
+            let json = try await fixture.router.forward(inferRequest(model: "simple", deadline: .now + .seconds(5)))
+            #expect(json.status == 200, "\(String(decoding: json.body, as: UTF8.self))")
+            var binary = try digitInferRequest()
+            binary.deadline = .now + .seconds(5)
+            let answer = try await fixture.router.forward(binary)
+            #expect(answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
+        }
+    }
+
     @Test("a backend that never answers: 504 within the client's deadline plus a small margin")
     func deadlineExceeded() async throws {
         let silent = try SilentTCPServer()
