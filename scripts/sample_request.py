@@ -8,7 +8,7 @@ returns "score:index:label" strings for the top k classes.
   python scripts/sample_request.py [--url http://127.0.0.1:18000] [--index 0]
                                    [--model digits] [--version 2] [--top-k 3]
 
-Defaults: TRITON_A_URL from the environment (see .stack/env), the held-out set
+Defaults: GATEWAY_URL, else ROUTER_URL, else TRITON_A_URL from the environment (see .stack/env), the held-out set
 in TRITON_MODELS_TESTDATA (or triton-models/testdata next to this script).
 """
 
@@ -28,7 +28,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=os.environ.get("TRITON_A_URL", "http://127.0.0.1:18000"))
+    # The front-most service that runs: the gateway (with the demo API key), the router, a Triton.
+    default_url = (
+        os.environ.get("GATEWAY_URL") or os.environ.get("ROUTER_URL") or os.environ.get("TRITON_A_URL")
+        or "http://127.0.0.1:18000"
+    )
+    parser.add_argument("--url", default=default_url)
+    parser.add_argument("--api-key", default=os.environ.get("DEMO_API_KEY", ""), help="sent as x-api-key")
     parser.add_argument("--model", default="digits")
     parser.add_argument("--version", default="", help="model version (default: Triton's choice, the latest)")
     parser.add_argument("--index", type=int, default=0, help="which held-out item to send")
@@ -46,7 +52,8 @@ def main() -> int:
     image = httpclient.InferInput("IMAGE", [1, 1], "BYTES")
     image.set_data_from_numpy(np.array([[png]], dtype=np.object_), binary_data=True)
     wanted = httpclient.InferRequestedOutput("PROBABILITIES", binary_data=True, class_count=args.top_k)
-    result = client.infer(args.model, inputs=[image], outputs=[wanted], model_version=args.version)
+    headers = {"x-api-key": args.api_key} if args.api_key else None
+    result = client.infer(args.model, inputs=[image], outputs=[wanted], model_version=args.version, headers=headers)
 
     response = result.get_response()
     print(
