@@ -50,6 +50,7 @@ struct ModelRouterIntegrationTests {
                 return counts
             }
             let share = Double(versions["2", default: 0]) / 2000
+            print("canary split over 2000 requests: \(versions)")
             #expect(abs(share - 0.10) <= 0.03, "version 2 got \(share * 100)%: \(versions)")
             #expect(versions["1", default: 0] + versions["2", default: 0] == 2000)
         }
