@@ -16,6 +16,7 @@ rounds=${3:-3}
 command -v hey >/dev/null || { apt-get update -q && apt-get install -y -q hey; }
 # shellcheck disable=SC1091
 . .stack/env
+target=${BENCH_URL:-$ROUTER_URL} # e.g. a release-build router on another port
 
 body=$(mktemp)
 trap 'rm -f "$body"' EXIT
@@ -33,11 +34,11 @@ run() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 run "$TRITON_A_URL" >/dev/null # warm-up
-run "$ROUTER_URL" >/dev/null
+run "$target" >/dev/null
 direct=() routed=()
 for ((i = 1; i <= rounds; i++)); do
     direct+=("$(run "$TRITON_A_URL")")
-    routed+=("$(run "$ROUTER_URL")")
+    routed+=("$(run "$target")")
     echo "round $i: direct ${direct[-1]} | router ${routed[-1]}  (p50 ms, p99 ms, req/s, 200s)"
 done
 d50=$(printf '%s\n' "${direct[@]}" | awk '{print $1}' | median)
