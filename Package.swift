@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -145,6 +146,37 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Gateway",
+            dependencies: [
+                "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
+                "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gateway",
+            dependencies: [
+                "Gateway", "Platform", "CurlHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "inferctl",
+            dependencies: [
+                "PlatformStore", "PostgresClient", "Platform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Platform",
             dependencies: [
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -186,6 +218,17 @@ let package = Package(
             dependencies: [
                 "RouterApp", "Routing", "CurlHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
+                "PostgresClient", "RedisClient", "RateLimiting", "RouterApp",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),

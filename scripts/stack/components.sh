@@ -14,7 +14,7 @@
 #        <name>_env        print `export K=V` lines for .stack/env
 #   `up`, `down`, `status` and `restart-component.sh` pick it up from there.
 
-COMPONENTS=(redis postgres kafka s3 triton-a triton-b router)
+COMPONENTS=(redis postgres kafka s3 triton-a triton-b router gateway)
 
 PYTRITON_DIR="$SITE_PACKAGES/pytriton/tritonserver"
 TRITONSERVER_BIN="$PYTRITON_DIR/bin/tritonserver"
@@ -290,6 +290,40 @@ router_start() {
 }
 router_health() { curl_ok "http://127.0.0.1:$STACK_ROUTER_PORT/v2/health/ready"; }
 router_env() { echo "export ROUTER_URL=http://127.0.0.1:$STACK_ROUTER_PORT"; }
+
+DEMO_KEY_FILE="$STACK_DIR/demo-api-key"
+
+gateway_port() { echo "$STACK_GATEWAY_PORT"; }
+gateway_start() {
+    local exe
+    exe=$(swift_binary gateway)
+    GATEWAY_LISTEN_PORT="$STACK_GATEWAY_PORT" \
+        GATEWAY_UPSTREAM_URL="http://127.0.0.1:$STACK_ROUTER_PORT" \
+        REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" \
+        POSTGRES_URL="$(postgres_url)" \
+        JWT_HS256_SECRET="$STACK_JWT_HS256_SECRET" JWT_ISSUER="$STACK_JWT_ISSUER" JWT_AUDIENCE="$STACK_JWT_AUDIENCE" \
+        GATEWAY_RATE_LIMIT_BURST="$STACK_RATE_LIMIT_BURST" GATEWAY_RATE_LIMIT_LIMIT="$STACK_RATE_LIMIT_BURST" \
+        GATEWAY_OPENAPI_FILE="$REPO_ROOT/docs/openapi.yaml" \
+        launch gateway "$exe" --config "$REPO_ROOT/config/gateway.yaml"
+}
+gateway_health() { curl_ok "http://127.0.0.1:$STACK_GATEWAY_PORT/readyz"; }
+# A demo principal (scopes infer, batch), created once per stack; the key is kept for .stack/env.
+gateway_bootstrap() {
+    [[ -s "$DEMO_KEY_FILE" ]] && return 0
+    local exe
+    exe=$(swift_binary inferctl)
+    POSTGRES_URL="$(postgres_url)" "$exe" keys create --principal demo --scope infer --scope batch --quiet \
+        >"$DEMO_KEY_FILE.tmp" && mv "$DEMO_KEY_FILE.tmp" "$DEMO_KEY_FILE"
+}
+gateway_cleanup() { rm -f "$DEMO_KEY_FILE"; }
+gateway_env() {
+    echo "export GATEWAY_URL=http://127.0.0.1:$STACK_GATEWAY_PORT"
+    [[ -s "$DEMO_KEY_FILE" ]] && echo "export DEMO_API_KEY=$(cat "$DEMO_KEY_FILE")"
+    echo "export JWT_HS256_SECRET=$STACK_JWT_HS256_SECRET"
+    echo "export JWT_ISSUER=$STACK_JWT_ISSUER"
+    echo "export JWT_AUDIENCE=$STACK_JWT_AUDIENCE"
+    echo "export RATE_LIMIT_BURST=$STACK_RATE_LIMIT_BURST"
+}
 
 # ------------------------------------------------------------------- lifecycle
 

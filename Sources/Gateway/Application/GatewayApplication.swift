@@ -1,0 +1,160 @@
+import CurlHTTP
+import Foundation
+import Hummingbird
+import KServeHTTP
+import Logging
+import Metrics
+import PlatformStore
+import PostgresClient
+import Prometheus
+import RateLimiting
+import RedisClient
+import RouterApp
+import Routing
+import ServiceLifecycle
+import TritonClient
+
+/// The gateway process: authentication, rate limits and validation in front of a KServe v2
+/// upstream (the router over HTTP, or linked in).
+///
+/// ```swift
+/// let gateway = try await GatewayApplication.build(settings: settings, transport: transport, registry: registry, logger: logger)
+/// try await gateway.application.runService()
+/// await gateway.shutdown()
+/// ```
+public struct GatewayApplication {
+    /// The Hummingbird application; its services include the Redis client and, in-process, the
+    /// router's health monitor and routes watcher.
+    public let application: Application<RouterResponder<GatewayRequestContext>>
+    /// The metadata cache used for validation.
+    public let metadata: ModelMetadataCache
+    private let redis: RedisClient
+    private let pool: PostgresPool?
+
+    /// Closes what the application opened (Redis connections, the PostgreSQL pool). Call after
+    /// the application has stopped; the caller shuts its own transport down.
+    public func shutdown() async {
+        await redis.shutdown()
+        await pool?.shutdown()
+    }
+
+    /// Builds the gateway.
+    ///
+    /// - Parameters:
+    ///   - settings: the gateway's settings; `redisURL` is required.
+    ///   - routerSettings: the router's settings, used when `settings.upstream` is in-process.
+    ///   - transport: the libcurl transport for upstream calls, owned by the caller.
+    ///   - registry: the Prometheus registry served at `/metrics`.
+    ///   - metricsFactory: where the gateway's series go; default the process-wide factory.
+    ///   - logger: the application's logger (request ids are added per request).
+    /// - Throws: ``GatewayConfigurationError`` for unusable settings.
+    public static func build(
+        settings: GatewaySettings,
+        routerSettings: RouterSettings? = nil,
+        transport: CurlHTTPTransport,
+        registry: PrometheusCollectorRegistry,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
+    ) async throws -> GatewayApplication {
+        guard let redisURL = settings.redisURL else {
+            throw GatewayConfigurationError("gateway.redis.url (or REDIS_URL) is required for rate limiting")
+        }
+        var redisConfiguration: RedisConfiguration
+        do {
+            redisConfiguration = try RedisConfiguration(url: redisURL)
+        } catch {
+            throw GatewayConfigurationError("gateway.redis.url is not a valid redis:// URL: \(error.message)")
+        }
+        redisConfiguration.poolSize = 8
+        let redis = RedisClient(configuration: redisConfiguration, logger: logger)
+        let limiter = RateLimiter(
+            client: redis,
+            configuration: RateLimiterConfiguration(
+                keys: RateLimitKeys(prefix: settings.rateLimit.keyPrefix), failureMode: settings.rateLimit.failureMode),
+            logger: logger, metricsFactory: metricsFactory)
+
+        let pool = settings.postgresURL.map {
+            PostgresPool(configuration: PostgresConfiguration(connectionString: $0), logger: logger)
+        }
+        let jwt: JWTVerifier
+        do {
+            jwt = try await JWTVerifier(settings: settings.jwt)
+        } catch {
+            await redis.shutdown()
+            await pool?.shutdown()
+            throw error
+        }
+        let authenticator = Authenticator(jwt: jwt, apiKeys: pool.map { APIKeyStore(pool: $0) })
+
+        var services: [any Service] = [RedisService(client: redis)]
+        let base: any KServeUpstream
+        switch settings.upstream {
+        case .http(let url):
+            base = TritonHTTPClient(baseURL: url, transport: transport, defaultTimeout: settings.upstreamTimeout)
+        case .inProcess:
+            guard let routerSettings else {
+                throw GatewayConfigurationError("the in-process upstream needs the router settings (router.* keys)")
+            }
+            let spec = try routerSettings.loadSpec()
+            let router = try ModelRouter(
+                backends: spec.backends, routes: spec.routes, configuration: routerSettings.routing,
+                transport: transport,
+                logger: logger)
+            services.append(HealthMonitor(router: router))
+            if let file = routerSettings.routesFile {
+                services.append(
+                    RouteFileWatcher(
+                        path: file, router: router, interval: routerSettings.reloadInterval, logger: logger))
+            }
+            base = router
+        }
+        let metadata = ModelMetadataCache(upstream: base, ttl: settings.metadataTTL)
+        let upstream = ValidatingUpstream(base: base, metadata: metadata)
+
+        var accessLogger = Logger(label: "gateway.access")
+        accessLogger.logLevel = logger.logLevel
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(
+            middleware: ObservationMiddleware(
+                metrics: GatewayMetrics(factory: metricsFactory), models: metadata, accessLogger: accessLogger))
+        router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        router.add(middleware: RateLimitMiddleware(limiter: limiter, settings: settings.rateLimit))
+        router.add(
+            middleware: ContentPolicyMiddleware(
+                maxBodyBytes: settings.maxBodyBytes, maxImageBytes: settings.maxImageBytes))
+        KServeRoutes<GatewayRequestContext>(upstream: upstream, maxBodyBytes: settings.maxBodyBytes).register(
+            on: router)
+        ClassifyRoutes(upstream: upstream, metadata: metadata, maxImageBytes: settings.maxImageBytes).register(
+            on: router)
+        ModelListRoutes(upstream: base).register(on: router)
+        OperationalRoutes(
+            redis: redis, upstream: base, registry: registry,
+            openAPIDocument: FileManager.default.contents(atPath: settings.openAPIFile)
+        ).register(on: router)
+
+        var application = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "inference-gateway"),
+            services: services,
+            logger: logger)
+        if let pool, settings.migrateOnStart {
+            application.beforeServerStarts {
+                let applied = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
+                logger.info("gateway.migrations.applied", metadata: ["migrations.versions": "\(applied)"])
+            }
+        }
+        return GatewayApplication(application: application, metadata: metadata, redis: redis, pool: pool)
+    }
+}
+
+/// Keeps the Redis client open while the application runs and closes it on shutdown.
+struct RedisService: Service {
+    let client: RedisClient
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await client.run()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KServeHTTP
+import Logging
+
+/// The outermost middleware: gives every request an id (the client's `x-request-id` when it is
+/// sane, a new UUID otherwise) that is echoed, forwarded upstream and put in every log line;
+/// turns any error into a KServe v2 error answer; adds the rate-limit headers; writes one JSON
+/// access-log line and the RED metrics per request.
+struct ObservationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let metrics: GatewayMetrics
+    let models: ModelMetadataCache
+    let accessLogger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        let requestID =
+            Self.acceptedRequestID(request.headers[KServeHeaders.requestID]) ?? UUID().uuidString.lowercased()
+        var head = request.head
+        head.headerFields[KServeHeaders.requestID] = requestID
+        let request = Request(head: head, body: request.body)
+        var context = context
+        context.logger[metadataKey: GatewayLogKey.requestID] = .string(requestID)
+
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = ErrorResponses.response(for: error, logger: context.logger)
+        }
+        for field in context.exchange.rateLimitHeaders {
+            if let name = HTTPField.Name(field.name) { response.headers[name] = field.value }
+        }
+        response.headers[KServeHeaders.requestID] = requestID
+
+        let route = context.endpointPath ?? "NotFound"
+        let model = context.parameters.get("model")
+        let modelLabel = model.map { models.isKnown($0) ? $0 : "other" } ?? ""
+        let duration = ContinuousClock.now - start
+        metrics.record(
+            route: route, method: request.method.rawValue, status: response.status.code, model: modelLabel,
+            duration: duration)
+        var metadata: Logger.Metadata = [
+            GatewayLogKey.method: .string(request.method.rawValue),
+            GatewayLogKey.route: .string(route),
+            GatewayLogKey.status: .stringConvertible(response.status.code),
+            GatewayLogKey.durationMilliseconds: .string(String(format: "%.3f", duration / .milliseconds(1))),
+            GatewayLogKey.requestID: .string(requestID),
+        ]
+        if let model { metadata[GatewayLogKey.model] = .string(String(model.prefix(128))) }
+        if let principal = context.exchange.principal { metadata[GatewayLogKey.principal] = .string(principal) }
+        accessLogger.info("gateway.access", metadata: metadata)
+        return response
+    }
+
+    /// The client's request id when it is 1–128 visible ASCII characters, else nil.
+    static func acceptedRequestID(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128,
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f })
+        else { return nil }
+        return value
+    }
+}

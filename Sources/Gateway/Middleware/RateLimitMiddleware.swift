@@ -1,0 +1,32 @@
+import Hummingbird
+import InferenceProtocol
+import RateLimiting
+
+/// Charges every authenticated request to its principal's limit and, on routes naming a model, to
+/// the (principal, model) limit, in one atomic Redis call; records the `RateLimit-*` headers for
+/// the answer and refuses with 429 and `Retry-After` when either limit is spent.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let limiter: RateLimiter
+    let settings: RateLimitSettings
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let principal = context.principal else { return try await next(request, context) }
+        let model = context.parameters.get("model")
+        let decision = try await limiter.check(
+            principal: principal.rateLimitIdentity, policy: principal.rateLimit ?? settings.principal,
+            model: model, modelPolicy: model == nil ? nil : settings.model)
+        context.exchange.rateLimitHeaders = decision.headerFields
+        guard decision.allowed else {
+            throw InferenceError.rateLimited(
+                message: decision.enforced
+                    ? "rate limit exceeded for '\(principal.name)'; retry later"
+                    : "rate limiting is unavailable and this gateway fails closed; retry later",
+                retryAfter: max(decision.retryAfter, .seconds(1)))
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,71 @@
+import Configuration
+import Foundation
+
+/// The gateway process's settings: keys under `gateway.` in the YAML config, each overridable by
+/// its environment name (`gateway.listen.port` ← `GATEWAY_LISTEN_PORT`).
+///
+/// A few keys fall back to the names the local stack exports (`REDIS_URL`, `POSTGRES_URL`,
+/// `ROUTER_URL`, `JWT_HS256_SECRET`, `JWT_ISSUER`, `JWT_AUDIENCE`) when the `gateway.` key is unset.
+public struct GatewaySettings: Sendable {
+    /// Where requests go after the gateway's checks.
+    public enum UpstreamMode: Sendable, Hashable {
+        /// The router (or any KServe v2 endpoint) over HTTP, as in a split deployment.
+        case http(url: String)
+        /// The router linked into this process; its settings are read from the `router.` keys.
+        case inProcess
+    }
+
+    /// Listen address. Default 127.0.0.1.
+    public var host: String = "127.0.0.1"
+    /// Listen port. Default 8080; 0 picks a free port.
+    public var port: Int = 8080
+    /// The upstream. Default the router over HTTP at `http://127.0.0.1:8001`.
+    public var upstream: UpstreamMode = .http(url: "http://127.0.0.1:8001")
+    /// Longest wait for the upstream when the client sets no deadline. Default 30 s.
+    public var upstreamTimeout: Duration = .seconds(30)
+    /// Largest request body accepted on the KServe v2 surface (413 above). Default 32 MiB.
+    public var maxBodyBytes: Int = 32 << 20
+    /// Largest image accepted by the classify endpoint (413 above). Default 8 MiB.
+    public var maxImageBytes: Int = 8 << 20
+    /// How long model metadata used for validation is cached per model and version. Default 30 s.
+    public var metadataTTL: Duration = .seconds(30)
+    /// Redis for rate limits, `redis://…`. No default: required.
+    public var redisURL: String?
+    /// PostgreSQL for API keys, `postgresql://…`; without it API keys are refused.
+    public var postgresURL: String?
+    /// Apply the platform's schema migrations before serving. Default true.
+    public var migrateOnStart: Bool = true
+    /// Rate limits.
+    public var rateLimit = RateLimitSettings()
+    /// JWT verification.
+    public var jwt = JWTSettings()
+    /// The OpenAPI document served at `/openapi.yaml`. Default `docs/openapi.yaml`.
+    public var openAPIFile: String = "docs/openapi.yaml"
+
+    /// Settings with every documented default (no Redis, no PostgreSQL, no JWT keys).
+    public init() {}
+
+    /// Reads the settings; missing keys take the documented defaults.
+    public init(config: ConfigReader) {
+        let gateway = config.scoped(to: "gateway")
+        host = gateway.string(forKey: "listen.host", default: host)
+        port = gateway.int(forKey: "listen.port", default: port)
+        let mode = gateway.string(forKey: "upstream.mode", default: "http")
+        if mode == "in_process" {
+            upstream = .inProcess
+        } else {
+            let url = gateway.string(forKey: "upstream.url") ?? config.string(forKey: "router.url")
+            upstream = .http(url: url ?? "http://127.0.0.1:8001")
+        }
+        upstreamTimeout = .milliseconds(gateway.int(forKey: "upstream.timeout_ms", default: 30_000))
+        maxBodyBytes = gateway.int(forKey: "max_body_bytes", default: maxBodyBytes)
+        maxImageBytes = gateway.int(forKey: "max_image_bytes", default: maxImageBytes)
+        metadataTTL = .milliseconds(gateway.int(forKey: "metadata_ttl_ms", default: 30_000))
+        redisURL = gateway.string(forKey: "redis.url") ?? config.string(forKey: "redis.url")
+        postgresURL = gateway.string(forKey: "postgres.url") ?? config.string(forKey: "postgres.url")
+        migrateOnStart = gateway.bool(forKey: "postgres.migrate", default: true)
+        openAPIFile = gateway.string(forKey: "openapi_file", default: openAPIFile)
+        rateLimit = RateLimitSettings(config: gateway.scoped(to: "rate_limit"))
+        jwt = JWTSettings(config: gateway.scoped(to: "auth.jwt"), fallback: config.scoped(to: "jwt"))
+    }
+}

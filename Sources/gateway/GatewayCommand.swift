@@ -1,0 +1,47 @@
+import ArgumentParser
+import CurlHTTP
+import Gateway
+import Logging
+import Platform
+import RouterApp
+
+/// `gateway`: the public front door — authentication, rate limits and validation before a
+/// KServe v2 upstream (the router).
+@main
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Serve the public inference API: JWT and API-key auth, Redis rate limits, validation, forwarding.")
+
+    @Option(name: .long, help: "YAML configuration file (keys under `gateway.`); the environment overrides any key.")
+    var config: String?
+
+    func run() async throws {
+        let reader = try await ConfigurationLoader.reader(filePath: config)
+        let format = Observability.LogFormat(rawValue: reader.string(forKey: "log.format", default: "json")) ?? .json
+        let level = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "info")) ?? .info
+        Observability.bootstrapLogging(format: format, level: level)
+        let registry = Observability.bootstrapMetrics()
+        let logger = Logger(label: "gateway")
+
+        let settings = GatewaySettings(config: reader)
+        let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
+        do {
+            let gateway = try await GatewayApplication.build(
+                settings: settings, routerSettings: RouterSettings(config: reader), transport: transport,
+                registry: registry, logger: logger)
+            logger.info("gateway.starting", metadata: ["listen.port": "\(settings.port)"])
+            do {
+                try await gateway.application.runService()
+            } catch {
+                await gateway.shutdown()
+                throw error
+            }
+            await gateway.shutdown()
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+        await transport.shutdown()
+    }
+}

@@ -1,0 +1,112 @@
+import CurlHTTP
+import Foundation
+import Gateway
+import RateLimiting
+import TestSupport
+import Testing
+
+@Suite(
+    "Rate limits through the gateway", .serialized, .timeLimit(.minutes(5)),
+    .enabled(if: StackEnvironment.current.values["ROUTER_URL"] != nil, "ROUTER_URL not set: run `make up` first"))
+struct RateLimitTests {
+    @Test("500 concurrent requests against 100 per hour: exactly 100 admitted, 400 refused with a correct Retry-After")
+    func exactnessUnderConcurrency() async throws {
+        var settings = try GatewayFixture.stackSettings()
+        settings.rateLimit.principal = RateLimitPolicy(limit: 100, period: .seconds(3600), burst: 100)
+        let token = try await TokenFactory.hs256(TokenFactory.claims())
+        try await GatewayFixture.with(settings) { gateway in
+            let started = ContinuousClock.now
+            let answers = try await withThrowingTaskGroup(of: HTTPResponseData.self) { group in
+                for _ in 0..<500 {
+                    group.addTask {
+                        try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+                    }
+                }
+                var answers: [HTTPResponseData] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
+            }
+            let elapsed = Int64((ContinuousClock.now - started).components.seconds) + 1
+            let admitted = answers.filter { $0.status == 200 }
+            let refused = answers.filter { $0.status == 429 }
+            print(
+                "rate-limit exactness: \(admitted.count) admitted, \(refused.count) refused of \(answers.count) in \(elapsed) s"
+            )
+            #expect(admitted.count == 100)
+            #expect(refused.count == 400)
+            // Every admitted request saw a different number of remaining requests: 99 down to 0.
+            let remaining = Set(admitted.compactMap { $0.header("RateLimit-Remaining").flatMap(Int.init) })
+            #expect(remaining == Set(0..<100))
+            // Emission interval 36 s: the next cell frees 36 s after the first admission.
+            for answer in refused {
+                let retryAfter = answer.header("Retry-After").flatMap(Int64.init) ?? -1
+                #expect(retryAfter <= 36 && retryAfter >= 36 - elapsed, "Retry-After \(retryAfter)")
+                #expect(answer.header("RateLimit-Limit") == "100")
+                #expect(answer.header("RateLimit-Remaining") == "0")
+                #expect(answer.errorMessage.contains("rate limit exceeded"))
+            }
+            for answer in answers { #expect(answer.header("RateLimit-Reset") != nil) }
+        }
+    }
+
+    @Test("after Retry-After has passed, a refused principal is admitted again")
+    func readmission() async throws {
+        var settings = try GatewayFixture.stackSettings()
+        settings.rateLimit.principal = RateLimitPolicy(limit: 5, period: .seconds(2), burst: 5)
+        let token = try await TokenFactory.hs256(TokenFactory.claims())
+        try await GatewayFixture.with(settings) { gateway in
+            var statuses: [Int] = []
+            var refusal: HTTPResponseData?
+            for _ in 0..<8 {
+                let answer = try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+                statuses.append(answer.status)
+                if answer.status == 429, refusal == nil { refusal = answer }
+            }
+            #expect(statuses.filter { $0 == 429 }.count >= 2, "\(statuses)")
+            let retryAfter = try #require(refusal?.header("Retry-After").flatMap(Int.init))
+            #expect(retryAfter >= 1 && retryAfter <= 2)
+            try await Task.sleep(for: .seconds(retryAfter) + .milliseconds(100))
+            let again = try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+            #expect(again.status == 200, "\(again.text)")
+        }
+    }
+
+    @Test("the (principal, model) limit refuses one model while the principal's other models go on")
+    func perModelLimit() async throws {
+        var settings = try GatewayFixture.stackSettings()
+        settings.rateLimit.model = RateLimitPolicy(limit: 3, period: .seconds(3600), burst: 3)
+        let token = try await TokenFactory.hs256(TokenFactory.claims())
+        try await GatewayFixture.with(settings) { gateway in
+            var simple: [Int] = []
+            for _ in 0..<4 {
+                simple.append(
+                    try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token)).status)
+            }
+            #expect(simple == [200, 200, 200, 429])
+            let digits = try await gateway.send("GET", "/v2/models/digits", headers: Requests.bearer(token))
+            #expect(digits.status == 200)
+        }
+    }
+
+    @Test("Redis unreachable: fail-open admits without quota headers, fail-closed refuses with Retry-After")
+    func redisFailureModes() async throws {
+        let token = try await TokenFactory.hs256(TokenFactory.claims())
+        var open = try GatewayFixture.stackSettings()
+        open.redisURL = "redis://127.0.0.1:1"
+        try await GatewayFixture.with(open) { gateway in
+            let answer = try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+            #expect(answer.status == 200)
+            #expect(answer.header("RateLimit-Limit") == nil)
+            let ready = try await gateway.send("GET", "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.text.contains("\"redis\":\"unreachable\""))
+        }
+        var closed = open
+        closed.rateLimit.failureMode = .closed(retryAfter: .seconds(2))
+        try await GatewayFixture.with(closed) { gateway in
+            let answer = try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+            #expect(answer.status == 429)
+            #expect(answer.header("Retry-After") == "2")
+        }
+    }
+}

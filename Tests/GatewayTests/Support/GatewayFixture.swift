@@ -1,0 +1,97 @@
+import CurlHTTP
+import Foundation
+import Gateway
+import HummingbirdTesting
+import Logging
+import Prometheus
+import RouterApp
+import TestSupport
+
+/// A gateway started in-process on an ephemeral port (HummingbirdTesting `.live`), in front of the
+/// stack's router, Redis and PostgreSQL, with its own metrics registry; and a libcurl client.
+struct GatewayFixture: Sendable {
+    /// `http://localhost:PORT`.
+    let url: String
+    /// The client transport (libcurl multi), separate from the gateway's own.
+    let client: CurlHTTPTransport
+    /// The gateway's metrics registry.
+    let registry: PrometheusCollectorRegistry
+
+    /// A random HS256 secret for this test process.
+    static let hs256Secret = "test-secret-" + UUID().uuidString + UUID().uuidString
+    static let issuer = "https://issuer.test.local"
+    static let audience = "inference-gateway-tests"
+
+    /// Settings for the stack: the router over HTTP, the stack's Redis and PostgreSQL, an HS256
+    /// secret, a fresh Redis key prefix (so runs never share rate-limit state).
+    static func stackSettings() throws -> GatewaySettings {
+        let stack = StackEnvironment.current
+        var settings = GatewaySettings()
+        settings.port = 0
+        settings.upstream = .http(url: try stack.require("ROUTER_URL"))
+        settings.redisURL = try stack.require("REDIS_URL")
+        settings.postgresURL = try stack.require("POSTGRES_URL")
+        settings.jwt.issuer = issuer
+        settings.jwt.audience = audience
+        settings.jwt.hs256Secret = hs256Secret
+        settings.rateLimit.keyPrefix = "rl-test-" + UUID().uuidString.prefix(8).lowercased()
+        settings.openAPIFile = StackEnvironment.repositoryRoot.appendingPathComponent("docs/openapi.yaml").path
+        return settings
+    }
+
+    /// Runs `body` against a gateway built from `settings`, then stops and closes everything.
+    static func with<Value: Sendable>(
+        _ settings: GatewaySettings, routerSettings: RouterSettings? = nil,
+        _ body: @Sendable (GatewayFixture) async throws -> Value
+    ) async throws -> Value {
+        let registry = PrometheusCollectorRegistry()
+        let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
+        let client = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 256, maxCachedConnections: 512))
+        var logger = Logger(label: "gateway-test")
+        logger.logLevel = .warning
+        let gateway: GatewayApplication
+        do {
+            gateway = try await GatewayApplication.build(
+                settings: settings, routerSettings: routerSettings, transport: transport, registry: registry,
+                metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
+        } catch {
+            await transport.shutdown()
+            await client.shutdown()
+            throw error
+        }
+        let result: Result<Value, any Error>
+        do {
+            let value = try await gateway.application.test(.live) { testClient in
+                let fixture = GatewayFixture(
+                    url: "http://localhost:\(testClient.port!)", client: client, registry: registry)
+                return try await body(fixture)
+            }
+            result = .success(value)
+        } catch {
+            result = .failure(error)
+        }
+        await gateway.shutdown()
+        await client.shutdown()
+        await transport.shutdown()
+        return try result.get()
+    }
+
+    /// Sends one request to the gateway and returns the answer whatever its status.
+    func send(
+        _ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> HTTPResponseData {
+        try await client.execute(
+            HTTPRequestSpec(method: method, url: url + path, headers: headers, body: body, timeout: timeout))
+    }
+}
+
+extension HTTPResponseData {
+    /// The body as text.
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The `error` of a KServe v2 error body, or "".
+    var errorMessage: String {
+        (try? JSONDecoder().decode([String: String].self, from: body))?["error"] ?? ""
+    }
+}

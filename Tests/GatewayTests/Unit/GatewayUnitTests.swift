@@ -1,0 +1,101 @@
+import Foundation
+import InferenceProtocol
+import Testing
+
+@testable import Gateway
+
+@Suite("Gateway pure logic")
+struct GatewayUnitTests {
+    @Test("route templates map to scopes; health, metrics and the document are open")
+    func accessPolicy() {
+        #expect(AccessPolicy.requiredScope(forRoute: "/healthz") == nil)
+        #expect(AccessPolicy.requiredScope(forRoute: "/v2/health/ready") == nil)
+        #expect(AccessPolicy.requiredScope(forRoute: "/v2/models/{model}/infer") == .infer)
+        #expect(AccessPolicy.requiredScope(forRoute: "/v1/models/{model}/classify") == .infer)
+        #expect(AccessPolicy.requiredScope(forRoute: "/v1/batches/{id}") == .batch)
+        #expect(AccessPolicy.requiredScope(forRoute: "/admin/keys") == .admin)
+    }
+
+    @Test("scopes parse from space- or comma-separated lists; admin grants everything")
+    func scopes() {
+        #expect(Scope.parse(["infer batch"]) == [.infer, .batch])
+        #expect(Scope.parse(["infer,admin", "bogus"]) == [.infer, .admin])
+        let admin = Principal(name: "ops", method: .jwt, scopes: [.admin])
+        #expect(admin.allows(.infer) && admin.allows(.batch))
+        let reader = Principal(name: "app", method: .apiKey, scopes: [.infer])
+        #expect(reader.allows(.infer) && !reader.allows(.batch))
+        #expect(reader.rateLimitIdentity == "key:app")
+        #expect(admin.rateLimitIdentity == "jwt:ops")
+    }
+
+    @Test("content types: inference takes JSON, binary or none; classify takes images and multipart")
+    func contentTypes() {
+        #expect(ContentPolicyMiddleware.mediaType("Application/JSON; charset=utf-8") == "application/json")
+        #expect(ContentPolicyMiddleware.acceptsInference(nil))
+        #expect(ContentPolicyMiddleware.acceptsInference("application/octet-stream"))
+        #expect(!ContentPolicyMiddleware.acceptsInference("text/plain"))
+        #expect(ContentPolicyMiddleware.acceptsImage("image/jpeg"))
+        #expect(ContentPolicyMiddleware.acceptsImage("multipart/form-data"))
+        #expect(!ContentPolicyMiddleware.acceptsImage("application/x-www-form-urlencoded"))
+    }
+
+    @Test("multipart: the image part is found by name, else the first file; bad bodies are 400")
+    func multipart() throws {
+        let body = Data(
+            "preamble\r\n--XYZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XYZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n\u{3}\r\n--XYZ--\r\n"
+                .utf8)
+        let image = try MultipartImage.image(from: body, contentType: "multipart/form-data; boundary=\"XYZ\"")
+        #expect(image == Data([1, 2, 13, 10, 3]))
+        #expect(MultipartImage.boundary(in: "multipart/form-data; charset=x; boundary=abc") == "abc")
+        #expect(throws: InferenceError.self) {
+            try MultipartImage.image(from: body, contentType: "multipart/form-data")
+        }
+        #expect(throws: InferenceError.self) {
+            try MultipartImage.image(from: Data("junk".utf8), contentType: "multipart/form-data; boundary=XYZ")
+        }
+        #expect(throws: InferenceError.self) { try MultipartImage.image(from: Data(), contentType: "image/png") }
+    }
+
+    @Test("a token's alg is read from its header before any key is chosen")
+    func tokenAlgorithm() throws {
+        let header = Data(#"{"alg":"RS256","typ":"JWT"}"#.utf8).base64EncodedString()
+            .replacingOccurrences(of: "=", with: "")
+        #expect(try JWTVerifier.algorithm(of: header + ".e30.sig") == "RS256")
+        #expect(throws: InferenceError.self) { try JWTVerifier.algorithm(of: "only.two") }
+        #expect(throws: InferenceError.self) { try JWTVerifier.algorithm(of: "%%%.e30.") }
+    }
+
+    @Test("a weak HS256 secret or an unreadable key file stops the gateway from starting")
+    func verifierConfiguration() async throws {
+        var weak = JWTSettings()
+        weak.hs256Secret = "short"
+        await #expect(throws: GatewayConfigurationError.self) { _ = try await JWTVerifier(settings: weak) }
+        var missingFile = JWTSettings()
+        missingFile.rs256PublicKeyFile = "/nonexistent/key.pem"
+        await #expect(throws: GatewayConfigurationError.self) { _ = try await JWTVerifier(settings: missingFile) }
+        var badPEM = JWTSettings()
+        badPEM.es256PublicKeyPEM = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
+        await #expect(throws: GatewayConfigurationError.self) { _ = try await JWTVerifier(settings: badPEM) }
+    }
+
+    @Test("an upstream 429 or a full Triton queue becomes 429 with Retry-After")
+    func overloadContract() {
+        let queueFull = UpstreamErrors.overloadAware(
+            .init(status: 503, headers: [], body: Data(#"{"error":"Exceeds maximum queue size"}"#.utf8)))
+        #expect(queueFull.status == 429 && queueFull.header("Retry-After") == "1")
+        let withRetry = UpstreamErrors.overloadAware(.init(status: 429, headers: [("Retry-After", "4")], body: Data()))
+        #expect(withRetry.header("Retry-After") == "4")
+        let plain = UpstreamErrors.overloadAware(.init(status: 500, headers: [], body: Data("boom".utf8)))
+        #expect(plain.status == 500)
+        #expect(UpstreamErrors.error(for: withRetry).httpStatus == 429)
+        #expect(UpstreamErrors.error(for: withRetry).retryAfterHeaderValue == "4")
+    }
+
+    @Test("client request ids are kept only when short and printable")
+    func requestIDs() {
+        #expect(ObservationMiddleware.acceptedRequestID("abc-123") == "abc-123")
+        #expect(ObservationMiddleware.acceptedRequestID("") == nil)
+        #expect(ObservationMiddleware.acceptedRequestID("has space") == nil)
+        #expect(ObservationMiddleware.acceptedRequestID(String(repeating: "a", count: 129)) == nil)
+    }
+}
