@@ -47,3 +47,31 @@ fmt:
 ## Remove build products (not the local stack: use `make down`).
 clean:
 	rm -rf .build .build-*
+
+# deployment and load-test targets
+
+.PHONY: image k8s-render validate-deploy loadtest loadtest-smoke
+
+IMAGE ?= triton-gateway:dev
+K8S_ENV ?= dev
+LOADTEST ?= realtime
+
+## Build the container image (needs a Docker engine): make image IMAGE=registry/name:tag
+image:
+	docker build -t $(IMAGE) .
+
+## Render one overlay to stdout: make k8s-render K8S_ENV=prod
+k8s-render:
+	@bash -c 'source scripts/deploy/tools.sh && deploy_tools_install && "$$KUBECTL" kustomize k8s/overlays/$(K8S_ENV)'
+
+## Validate k8s overlays, Dockerfile, workflows, Prometheus rules, compose, dashboards, k6 scripts.
+validate-deploy:
+	bash scripts/validate-deploy.sh
+
+## Run a k6 script of loadtest/ against BASE_URL: make loadtest LOADTEST=spike BASE_URL=... API_KEY=...
+loadtest:
+	@bash -c 'source scripts/deploy/tools.sh && deploy_tools_install && "$$K6" run loadtest/$(LOADTEST).js'
+
+## A short k6 run against the local stack; fails on a threshold breach.
+loadtest-smoke:
+	bash scripts/loadtest-smoke.sh
