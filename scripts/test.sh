@@ -34,3 +34,8 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 
 swift test --skip-build "$@"
 FAULT_TESTS=1 swift test --skip-build --filter RouterFaultTests
+
+# Deployment artifacts (kustomize overlays, checkov, promtool, compose) and a k6 smoke run
+# against the running gateway; both fail on any finding or threshold breach.
+bash scripts/validate-deploy.sh
+bash scripts/loadtest-smoke.sh
