@@ -146,8 +146,34 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BatchWorker",
+            dependencies: [
+                "CurlHTTP", "InferenceProtocol", "TritonClient", "KServeHTTP", "Kafka", "ObjectStore", "PostgresClient",
+                "PlatformStore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "batch-worker",
+            dependencies: [
+                "BatchWorker", "Platform", "CurlHTTP", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
+                "BatchWorker", "Kafka",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -232,6 +258,18 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "BatchWorkerTests",
+            dependencies: [
+                "BatchWorker", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient", "TritonClient", "CurlHTTP",
+                "InferenceProtocol", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",

@@ -33,7 +33,7 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 "$STACK_VENV/bin/python" triton-models/tools/train_digits.py --check
 
 swift test --skip-build "$@"
-FAULT_TESTS=1 swift test --skip-build --filter RouterFaultTests
+FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaultTests"
 
 # Deployment artifacts (kustomize overlays, checkov, promtool, compose) and a k6 smoke run
 # against the running gateway; both fail on any finding or threshold breach.

@@ -14,7 +14,7 @@
 #        <name>_env        print `export K=V` lines for .stack/env
 #   `up`, `down`, `status` and `restart-component.sh` pick it up from there.
 
-COMPONENTS=(redis postgres kafka s3 triton-a triton-b router gateway)
+COMPONENTS=(redis postgres kafka s3 triton-a triton-b router gateway batch-worker)
 
 PYTRITON_DIR="$SITE_PACKAGES/pytriton/tritonserver"
 TRITONSERVER_BIN="$PYTRITON_DIR/bin/tritonserver"
@@ -304,6 +304,8 @@ gateway_start() {
         JWT_HS256_SECRET="$STACK_JWT_HS256_SECRET" JWT_ISSUER="$STACK_JWT_ISSUER" JWT_AUDIENCE="$STACK_JWT_AUDIENCE" \
         GATEWAY_RATE_LIMIT_BURST="$STACK_RATE_LIMIT_BURST" GATEWAY_RATE_LIMIT_LIMIT="$STACK_RATE_LIMIT_BURST" \
         GATEWAY_OPENAPI_FILE="$REPO_ROOT/docs/openapi.yaml" \
+        KAFKA_BROKERS="127.0.0.1:$STACK_KAFKA_PORT" \
+        LD_LIBRARY_PATH="$STACK_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         launch gateway "$exe" --config "$REPO_ROOT/config/gateway.yaml"
 }
 gateway_health() { curl_ok "http://127.0.0.1:$STACK_GATEWAY_PORT/readyz"; }
@@ -324,6 +326,23 @@ gateway_env() {
     echo "export JWT_AUDIENCE=$STACK_JWT_AUDIENCE"
     echo "export RATE_LIMIT_BURST=$STACK_RATE_LIMIT_BURST"
 }
+
+batch_worker_port() { echo "$STACK_BATCH_WORKER_METRICS_PORT"; }
+batch_worker_start() {
+    local exe
+    exe=$(swift_binary batch-worker)
+    KAFKA_BROKERS="127.0.0.1:$STACK_KAFKA_PORT" \
+        POSTGRES_URL="$(postgres_url)" \
+        ROUTER_URL="http://127.0.0.1:$STACK_ROUTER_PORT" \
+        S3_ENDPOINT="http://127.0.0.1:$STACK_S3_PORT" S3_BUCKET="$STACK_S3_BUCKET" S3_REGION="$STACK_S3_REGION" \
+        AWS_ACCESS_KEY_ID="$STACK_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$STACK_S3_SECRET_KEY" \
+        BATCH_METRICS_PORT="$STACK_BATCH_WORKER_METRICS_PORT" \
+        LD_LIBRARY_PATH="$STACK_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        launch batch-worker "$exe" --config "$REPO_ROOT/config/batch-worker.yaml"
+}
+# Healthy once the consumer group has assigned it partitions (about 25 s on Tansu's first join).
+batch_worker_health() { curl_ok "http://127.0.0.1:$STACK_BATCH_WORKER_METRICS_PORT/health"; }
+batch_worker_env() { echo "export BATCH_WORKER_METRICS_URL=http://127.0.0.1:$STACK_BATCH_WORKER_METRICS_PORT/metrics"; }
 
 # ------------------------------------------------------------------- lifecycle
 

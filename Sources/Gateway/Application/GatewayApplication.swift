@@ -1,7 +1,9 @@
+import BatchWorker
 import CurlHTTP
 import Foundation
 import Hummingbird
 import KServeHTTP
+import Kafka
 import Logging
 import Metrics
 import PlatformStore
@@ -127,6 +129,16 @@ public struct GatewayApplication {
         ClassifyRoutes(upstream: upstream, metadata: metadata, maxImageBytes: settings.maxImageBytes).register(
             on: router)
         ModelListRoutes(upstream: base).register(on: router)
+        if let brokers = settings.kafkaBrokers, !brokers.isEmpty, let pool {
+            // Batch submission: the access policy already requires scope `batch` on /v1/batches.
+            var kafka = KafkaConfiguration(brokers: brokers, clientID: "gateway")
+            kafka.properties.merge(BatchSubmitter.producerProperties) { _, batch in batch }
+            let producer = try KafkaProducer(configuration: kafka, logger: logger)
+            services.append(producer)
+            let store = BatchJobStore(pool: pool)
+            let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
+            BatchRoutes<GatewayRequestContext>(submitter: submitter, store: store) { _, _ in }.register(on: router)
+        }
         OperationalRoutes(
             redis: redis, upstream: base, registry: registry,
             openAPIDocument: FileManager.default.contents(atPath: settings.openAPIFile)

@@ -33,6 +33,11 @@ public struct GatewaySettings: Sendable {
     public var redisURL: String?
     /// PostgreSQL for API keys, `postgresql://…`; without it API keys are refused.
     public var postgresURL: String?
+    /// Kafka bootstrap servers for batch submission (`gateway.kafka.brokers`, else `KAFKA_BROKERS`);
+    /// without them `/v1/batches` is not served.
+    public var kafkaBrokers: String?
+    /// The topic batch items are published to. Default `inference.batch.requests`.
+    public var batchTopic: String = "inference.batch.requests"
     /// Apply the platform's schema migrations before serving. Default true.
     public var migrateOnStart: Bool = true
     /// Rate limits.
@@ -63,6 +68,8 @@ public struct GatewaySettings: Sendable {
         metadataTTL = .milliseconds(gateway.int(forKey: "metadata_ttl_ms", default: 30_000))
         redisURL = gateway.string(forKey: "redis.url") ?? config.string(forKey: "redis.url")
         postgresURL = gateway.string(forKey: "postgres.url") ?? config.string(forKey: "postgres.url")
+        kafkaBrokers = gateway.string(forKey: "kafka.brokers") ?? config.string(forKey: "kafka.brokers")
+        batchTopic = gateway.string(forKey: "batch.topic", default: "inference.batch.requests")
         migrateOnStart = gateway.bool(forKey: "postgres.migrate", default: true)
         openAPIFile = gateway.string(forKey: "openapi_file", default: openAPIFile)
         rateLimit = RateLimitSettings(config: gateway.scoped(to: "rate_limit"))

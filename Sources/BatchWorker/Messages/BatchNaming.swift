@@ -1,0 +1,40 @@
+/// The rules for names that become S3 keys: item ids and output prefixes.
+public enum BatchNaming {
+    /// The item id that would collide with the job's `manifest.json`.
+    public static let reservedItemID = "manifest"
+
+    /// The longest item id accepted.
+    public static let maxItemIDLength = 200
+
+    /// True for 1…200 characters of ASCII letters, digits, `.`, `_`, `-`, `:` not starting with `.`.
+    public static func isValidItemID(_ id: String) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= maxItemIDLength, id.utf8.first != UInt8(ascii: ".") else { return false }
+        return id.utf8.allSatisfy(isNameByte)
+    }
+
+    /// True for a relative prefix of `/`-separated segments, each a valid item id (so no `..`).
+    public static func isValidPrefix(_ prefix: String) -> Bool {
+        guard !prefix.isEmpty, prefix.utf8.count <= 512 else { return false }
+        return prefix.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidItemID(String($0)) }
+    }
+
+    /// The key of an item's output: `{prefix}/{job_id}/{item_id}.json`.
+    public static func outputKey(prefix: String, jobID: String, itemID: String) -> String {
+        "\(prefix)/\(jobID)/\(itemID).json"
+    }
+
+    /// The key of a job's manifest: `{prefix}/{job_id}/manifest.json`.
+    public static func manifestKey(prefix: String, jobID: String) -> String {
+        "\(prefix)/\(jobID)/manifest.json"
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"),
+            UInt8(ascii: ":"):
+            true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import CurlHTTP
+import InferenceProtocol
+import Kafka
+import ObjectStore
+import PlatformStore
+import PostgresClient
+
+/// How the pipeline treats a failure.
+enum FailureKind: Sendable, Equatable {
+    /// A dependency is down or overloaded: retry the same work later, never drop it.
+    case transient
+    /// The item itself is at fault: record it failed with this reason and dead-letter it.
+    case permanent(String)
+    /// The worker is stopping.
+    case cancelled
+
+    /// Classifies an error from inference, S3, PostgreSQL or Kafka.
+    ///
+    /// Client errors of the model (4xx other than 408 and 429) are the item's fault; server
+    /// errors, throttling, timeouts and lost connections are transient. Storage and broker
+    /// failures are transient whatever their kind, so a broken dependency stops progress instead
+    /// of losing items.
+    static func of(_ error: any Error) -> FailureKind {
+        switch error {
+        case is CancellationError:
+            return .cancelled
+        case let error as BatchWorkerError:
+            return .permanent(error.reason)
+        case let error as HTTPClientError:
+            if error.isCancellation { return .cancelled }
+            if let status = error.status { return of(status: status, message: error.message) }
+            if error.isKind(of: .invalidResponse("")) { return .permanent(error.message) }
+            return .transient
+        case let error as InferenceError:
+            switch error.code {
+            case .badRequest, .notFound, .forbidden, .unauthenticated:
+                return .permanent(error.message)
+            case .upstream:
+                return of(status: error.httpStatus, message: error.message)
+            default:
+                return .transient
+            }
+        case let error as InferenceProtocolError:
+            return .permanent(error.message)
+        case let error as ObjectStoreError:
+            return error.code == .invalidArgument ? .permanent(error.description) : .transient
+        case let error as PlatformStoreError:
+            return error.isJobNotFound ? .transient : .permanent(error.description)
+        case is PostgresError:
+            return .transient
+        case let error as KafkaError:
+            return error.code == .configuration ? .permanent(error.reason) : .transient
+        default:
+            return .transient
+        }
+    }
+
+    private static func of(status: Int, message: String) -> FailureKind {
+        switch status {
+        case 408, 429, 500...599: .transient
+        case 400...499: .permanent(message)
+        default: .transient
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import PlatformStore
+
+/// `POST /v1/batches` → 202.
+struct SubmitAnswer: Encodable {
+    var jobID: String
+    var status: String
+    var total: Int
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case status, total
+    }
+}
+
+/// `DELETE /v1/batches/{id}` → 200.
+struct CancelAnswer: Encodable {
+    var jobID: String
+    var status: String
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case status
+    }
+}
+
+/// `GET /v1/batches/{id}`.
+struct JobAnswer: Encodable {
+    var jobID: String
+    var model: String
+    var version: String?
+    var status: String
+    var total: Int?
+    var succeeded: Int
+    var failed: Int
+    var skipped: Int
+    var processed: Int
+    var progress: Double?
+    var error: String?
+    var callbackURL: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var finishedAt: Date?
+
+    init(_ job: BatchJob) {
+        jobID = job.id.uuidString.lowercased()
+        model = job.model
+        version = job.version
+        status = job.status.rawValue
+        total = job.total
+        succeeded = job.succeeded
+        failed = job.failed
+        skipped = job.skipped
+        processed = job.processed
+        progress = job.progress
+        error = job.error
+        callbackURL = job.callbackURL
+        createdAt = job.createdAt
+        updatedAt = job.updatedAt
+        finishedAt = job.finishedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case model, version, status, total, succeeded, failed, skipped, processed, progress, error
+        case callbackURL = "callback_url"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+/// `GET /v1/batches/{id}/results`.
+struct ResultsAnswer: Encodable {
+    struct Item: Encodable {
+        var itemID: String
+        var status: String
+        var outputURI: String?
+        var error: String?
+        var attempts: Int
+        var latencyMs: Double?
+        var updatedAt: Date
+
+        init(_ item: BatchItem) {
+            itemID = item.itemID
+            status = item.status.rawValue
+            outputURI = item.outputURI
+            error = item.error
+            attempts = item.attempts
+            latencyMs = item.latencyMs
+            updatedAt = item.updatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case itemID = "item_id"
+            case status
+            case outputURI = "output_uri"
+            case error, attempts
+            case latencyMs = "latency_ms"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    var jobID: String
+    var items: [Item]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case items
+        case nextCursor = "next_cursor"
+    }
+}

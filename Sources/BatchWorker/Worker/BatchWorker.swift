@@ -1,0 +1,211 @@
+import Foundation
+import Kafka
+import Logging
+import ObjectStore
+import PlatformStore
+import ServiceLifecycle
+import Synchronization
+
+/// The batch pipeline: consume items, group them into Triton batches, infer, write each output to
+/// S3 and its row to PostgreSQL, and commit offsets only after both.
+///
+/// Run it in a `ServiceGroup` after the ``KafkaConsumer`` and ``KafkaProducer`` it uses (so they
+/// close after its last commit and dead letter). Graceful shutdown stops reading, finishes the
+/// items in flight, commits, and returns; cancellation stops at once without a final commit, and
+/// the uncommitted items are read again by the next owner of their partitions.
+public final class BatchWorker: Service, Sendable {
+    let configuration: BatchWorkerConfiguration
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    let store: BatchJobStore
+    let objects: S3Client
+    let inference: any BatchInference
+    let callbacks: CallbackNotifier
+    let logger: Logger
+    let metrics: BatchWorkerMetrics
+
+    let jobs: JobDirectory
+    let permits: AsyncPermits
+    let gate: DependencyGate
+    let tracker = Mutex(OffsetTracker())
+    let assembler: Mutex<BatchAssembler<BatchKey, WorkItem, ContinuousClock.Instant>>
+    /// Model descriptions with when they were read; re-read after ``modelTTL``.
+    let models = Mutex<[ModelKey: (description: ModelDescription, readAt: ContinuousClock.Instant)]>([:])
+    /// How long a model's `max_batch_size` and metadata are trusted.
+    let modelTTL = Duration.seconds(60)
+    /// Jobs whose completion this process has announced (manifest, event, callback).
+    let finalized = Mutex<Set<UUID>>([])
+    private let finishedCount = Atomic<Int>(0)
+
+    /// Items this worker has made durable (row written, offset committable) since it started.
+    public var itemsFinished: Int { finishedCount.load(ordering: .relaxed) }
+
+    /// Creates a worker; nothing runs until ``run()``.
+    public init(
+        configuration: BatchWorkerConfiguration,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        store: BatchJobStore,
+        objects: S3Client,
+        inference: any BatchInference,
+        callbacks: CallbackNotifier,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.consumer = consumer
+        self.producer = producer
+        self.store = store
+        self.objects = objects
+        self.inference = inference
+        self.callbacks = callbacks
+        self.logger = logger
+        let metrics = BatchWorkerMetrics()
+        self.metrics = metrics
+        jobs = JobDirectory(store: store, ttl: configuration.jobStatusTTL)
+        permits = AsyncPermits(configuration.maxInFlightItems)
+        assembler = Mutex(BatchAssembler(linger: configuration.linger))
+        gate = DependencyGate { [consumer, logger] paused in
+            metrics.setPaused(paused)
+            if paused {
+                logger.warning("batch.consumption.paused")
+                consumer.pause()
+            } else {
+                logger.info("batch.consumption.resumed")
+                consumer.resume()
+            }
+        }
+    }
+
+    /// Runs until graceful shutdown (drain, commit, return) or cancellation (stop at once).
+    public func run() async throws {
+        let (batches, sink) = AsyncStream.makeStream(of: [WorkItem].self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.commitLoop() }
+            group.addTask {
+                defer { sink.finish() }
+                try await self.readAndAssemble(into: sink)
+            }
+            try await dispatch(batches)
+            if !Task.isCancelled { await commitFinished() }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        logger.info("batch.worker.stopped")
+    }
+
+    // MARK: - Reading
+
+    /// Reads messages until shutdown, feeding complete batches to `sink`; then hands out the
+    /// partial batches too.
+    private func readAndAssemble(into sink: AsyncStream<[WorkItem]>.Continuation) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.lingerLoop(sink) }
+            do {
+                try await cancelWhenGracefulShutdown { try await self.readLoop(sink) }
+            } catch is CancellationError {
+                // Shutdown while waiting for a permit: the message was not tracked, it is read again.
+            }
+            group.cancelAll()
+        }
+        for batch in assembler.withLock({ $0.drain() }) { sink.yield(batch) }
+    }
+
+    private func readLoop(_ sink: AsyncStream<[WorkItem]>.Continuation) async throws {
+        for try await message in consumer.messages {
+            try await permits.acquire()
+            let item = WorkItem(message)
+            tracker.withLock { $0.received(item.partition, offset: item.offset) }
+            metrics.received()
+            guard let decoded = item.message, let signature = TensorBatching.signature(of: decoded.request) else {
+                sink.yield([item])
+                continue
+            }
+            let capacity: Int
+            do {
+                capacity = try await describe(ModelKey(model: decoded.model, version: decoded.version)).maxBatchSize
+            } catch is PermanentFailure {
+                sink.yield([item])
+                continue
+            }
+            let key = BatchKey(model: decoded.model, version: decoded.version, signature: signature)
+            let rows = TensorBatching.rows(of: decoded.request)
+            let ready = assembler.withLock { $0.add(item, key: key, rows: rows, capacity: capacity, now: .now) }
+            for batch in ready { sink.yield(batch) }
+        }
+    }
+
+    /// Hands out partial batches whose linger time has passed.
+    private func lingerLoop(_ sink: AsyncStream<[WorkItem]>.Continuation) async {
+        let tick = max(configuration.linger / 2, .milliseconds(1))
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: tick) } catch { return }
+            for batch in assembler.withLock({ $0.expired(now: .now) }) { sink.yield(batch) }
+        }
+    }
+
+    /// The model's description, cached; retried while the router is down.
+    ///
+    /// Throws ``PermanentFailure`` when the model does not exist.
+    func describe(_ key: ModelKey) async throws -> ModelDescription {
+        let now = ContinuousClock.now
+        if let known = models.withLock({ $0[key] }), known.readAt.duration(to: now) < modelTTL {
+            return known.description
+        }
+        let description = try await retrying("describe model") {
+            try await self.inference.describe(model: key.model, version: key.version)
+        }
+        models.withLock { $0[key] = (description, now) }
+        return description
+    }
+
+    // MARK: - Dispatching
+
+    /// Runs each batch as its own task, at most ``BatchWorkerConfiguration/maxConcurrentBatches``
+    /// at once, until the stream ends and every batch is done.
+    private func dispatch(_ batches: AsyncStream<[WorkItem]>) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await batch in batches {
+                if running >= configuration.maxConcurrentBatches {
+                    try await group.next()
+                    running -= 1
+                }
+                group.addTask { try await self.process(batch) }
+                running += 1
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Marks items durable (their offsets may be committed) and frees their permits.
+    func markDone(_ items: [WorkItem]) {
+        tracker.withLock { tracker in
+            for item in items { tracker.completed(item.partition, offset: item.offset) }
+        }
+        permits.release(items.count)
+        finishedCount.add(items.count, ordering: .relaxed)
+    }
+
+    // MARK: - Committing
+
+    private func commitLoop() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.commitInterval) } catch { return }
+            await commitFinished()
+        }
+    }
+
+    /// Commits, for each assigned partition, the offset below which every item is durable.
+    func commitFinished() async {
+        let assignment = Set(consumer.assignment)
+        let offsets = tracker.withLock { $0.offsetsToCommit(assignment: assignment) }
+        guard !offsets.isEmpty else { return }
+        do {
+            try await consumer.commit(offsets: offsets)
+            tracker.withLock { $0.committed(offsets) }
+        } catch {
+            // Kept for the next round; a revoked partition's items are read again by its new owner.
+            logger.warning("batch.commit.failed", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+}

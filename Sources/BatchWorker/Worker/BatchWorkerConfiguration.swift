@@ -1,0 +1,66 @@
+/// How the batch worker consumes, batches, retries and reports.
+///
+/// Every field has a documented default; ``BatchWorkerSettings`` reads them from configuration.
+public struct BatchWorkerConfiguration: Sendable {
+    /// The topic items are read from. Default `inference.batch.requests`.
+    public var requestsTopic: String
+    /// The dead-letter topic. Default `inference.batch.dlq`.
+    public var deadLetterTopic: String
+    /// The job events topic. Default `inference.batch.events`.
+    public var eventsTopic: String
+    /// The bucket outputs are written to (for `s3://` URIs).
+    public var bucket: String
+    /// The key prefix of outputs when a job names none. Default `batch`.
+    public var outputPrefix: String
+    /// How long a partial batch waits for more items. Default 5 ms.
+    public var linger: Duration
+    /// The most items read and not yet committed. Default 1024.
+    public var maxInFlightItems: Int
+    /// The most batches being inferred and written at once. Default 8.
+    public var maxConcurrentBatches: Int
+    /// How often finished offsets are committed. Default 200 ms.
+    public var commitInterval: Duration
+    /// How long a job's status (cancelled or not) is cached. Default 1 s.
+    public var jobStatusTTL: Duration
+    /// How transient failures are retried (forever, while consumption is paused).
+    public var retry: Backoff
+    /// Attempts to deliver a job's callback. Default 5.
+    public var callbackAttempts: Int
+    /// The first delay between callback attempts, doubling. Default 500 ms.
+    public var callbackBackoff: Duration
+    /// Limit of one callback request. Default 5 s.
+    public var callbackTimeout: Duration
+
+    /// Creates a configuration; every argument but `bucket` has the documented default.
+    public init(
+        bucket: String,
+        requestsTopic: String = "inference.batch.requests",
+        deadLetterTopic: String = "inference.batch.dlq",
+        eventsTopic: String = "inference.batch.events",
+        outputPrefix: String = "batch",
+        linger: Duration = .milliseconds(5),
+        maxInFlightItems: Int = 1024,
+        maxConcurrentBatches: Int = 8,
+        commitInterval: Duration = .milliseconds(200),
+        jobStatusTTL: Duration = .seconds(1),
+        retry: Backoff = Backoff(),
+        callbackAttempts: Int = 5,
+        callbackBackoff: Duration = .milliseconds(500),
+        callbackTimeout: Duration = .seconds(5)
+    ) {
+        self.bucket = bucket
+        self.requestsTopic = requestsTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.eventsTopic = eventsTopic
+        self.outputPrefix = outputPrefix
+        self.linger = linger
+        self.maxInFlightItems = maxInFlightItems
+        self.maxConcurrentBatches = maxConcurrentBatches
+        self.commitInterval = commitInterval
+        self.jobStatusTTL = jobStatusTTL
+        self.retry = retry
+        self.callbackAttempts = callbackAttempts
+        self.callbackBackoff = callbackBackoff
+        self.callbackTimeout = callbackTimeout
+    }
+}

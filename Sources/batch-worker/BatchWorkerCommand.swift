@@ -1,0 +1,125 @@
+import ArgumentParser
+import BatchWorker
+import CurlHTTP
+import Hummingbird
+import Kafka
+import Logging
+import ObjectStore
+import Platform
+import PlatformStore
+import PostgresClient
+import Prometheus
+import ServiceLifecycle
+
+/// `batch-worker`: consumes batch items from Kafka, runs them through the router in Triton
+/// batches, writes outputs to S3 and rows to PostgreSQL, and commits only after both.
+@main
+struct BatchWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch-worker",
+        abstract: "Run batch inference items from Kafka through the router into S3 and PostgreSQL.")
+
+    @Option(name: .long, help: "YAML configuration file; the environment overrides any key.")
+    var config: String?
+
+    func run() async throws {
+        let reader = try await ConfigurationLoader.reader(filePath: config)
+        let format = Observability.LogFormat(rawValue: reader.string(forKey: "log.format", default: "json")) ?? .json
+        let level = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "info")) ?? .info
+        Observability.bootstrapLogging(format: format, level: level)
+        let registry = Observability.bootstrapMetrics()
+        let logger = Logger(label: "batch-worker")
+        let settings = BatchWorkerSettings(config: reader)
+
+        let pool = PostgresPool(configuration: settings.postgresConfiguration, logger: logger)
+        let inferenceTransport = CurlHTTPTransport()
+        let storageTransport = CurlHTTPTransport()
+        do {
+            try await migrate(pool: pool, logger: logger)
+            let services = try buildServices(
+                settings: settings, pool: pool, inferenceTransport: inferenceTransport,
+                storageTransport: storageTransport, registry: registry, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            logger.info(
+                "batch.worker.starting",
+                metadata: ["kafka.group": "\(settings.groupID)", "kafka.topic": "\(settings.worker.requestsTopic)"])
+            try await group.run()
+        } catch {
+            logger.error("batch.worker.failed", metadata: ["error": "\(error)"])
+            await shutdown(pool, inferenceTransport, storageTransport)
+            throw error
+        }
+        await shutdown(pool, inferenceTransport, storageTransport)
+    }
+
+    /// The services in start order: consumer and producer first, so they close after the worker.
+    private func buildServices(
+        settings: BatchWorkerSettings, pool: PostgresPool, inferenceTransport: CurlHTTPTransport,
+        storageTransport: CurlHTTPTransport, registry: PrometheusCollectorRegistry, logger: Logger
+    ) throws -> [any Service] {
+        let consumer = try KafkaConsumer(
+            configuration: settings.consumerConfiguration, topics: [settings.worker.requestsTopic], logger: logger)
+        let producer = try KafkaProducer(configuration: settings.producerConfiguration, logger: logger)
+        let worker = BatchWorker(
+            configuration: settings.worker, consumer: consumer, producer: producer, store: BatchJobStore(pool: pool),
+            objects: try S3Client(configuration: settings.s3, transport: storageTransport, logger: logger),
+            inference: RouterInference(
+                baseURL: settings.routerURL, transport: inferenceTransport, timeout: settings.inferTimeout),
+            callbacks: CallbackNotifier(
+                transport: storageTransport, attempts: settings.worker.callbackAttempts,
+                backoff: settings.worker.callbackBackoff, timeout: settings.worker.callbackTimeout, logger: logger),
+            logger: logger)
+        var services: [any Service] = [consumer, producer]
+        if settings.metricsPort > 0 {
+            services.append(metricsServer(settings: settings, registry: registry, consumer: consumer, logger: logger))
+        }
+        services.append(worker)
+        return services
+    }
+
+    /// `/metrics` (Prometheus) and `/health` (200 once partitions are assigned, else 503).
+    private func metricsServer(
+        settings: BatchWorkerSettings, registry: PrometheusCollectorRegistry, consumer: KafkaConsumer, logger: Logger
+    ) -> some Service {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/health") { _, _ in
+            let assigned = !consumer.assignment.isEmpty
+            return Response(status: assigned ? .ok : .serviceUnavailable)
+        }
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "batch-worker"),
+            logger: logger)
+    }
+
+    /// Applies the platform's migrations, waiting up to a minute for PostgreSQL to accept them.
+    private func migrate(pool: PostgresPool, logger: Logger) async throws {
+        var attempt = 0
+        while true {
+            do {
+                _ = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
+                return
+            } catch let error as PostgresError where error.code == .connectionFailed && attempt < 30 {
+                attempt += 1
+                logger.warning("batch.worker.database_unavailable", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
+    private func shutdown(_ pool: PostgresPool, _ transports: CurlHTTPTransport...) async {
+        await pool.shutdown()
+        for transport in transports { await transport.shutdown() }
+    }
+}

@@ -1,0 +1,273 @@
+import BatchWorker
+import CurlHTTP
+import Foundation
+import InferenceProtocol
+import Kafka
+import Logging
+import ObjectStore
+import PlatformStore
+import PostgresClient
+import TestSupport
+import Testing
+
+/// The stack's real servers, fresh topics and a unique output prefix for one test.
+///
+/// Each test gets its own requests/DLQ/events topics (4 partitions for requests, like the stack's)
+/// and its own consumer group, so tests never read each other's items.
+final class BatchFixture: Sendable {
+    static var isConfigured: Bool {
+        let values = StackEnvironment.current.values
+        let names = ["KAFKA_BROKERS", "POSTGRES_URL", "S3_ENDPOINT", "ROUTER_URL"]
+        return names.allSatisfy { !(values[$0] ?? "").isEmpty } || StackEnvironment.current.requiresStack
+    }
+
+    static let skipMessage: Comment = "the stack is not configured: run `make up` first"
+
+    static let logger: Logger = {
+        var logger = Logger(label: "batch-tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["BATCH_TEST_LOG"] == "1" ? .info : .warning
+        return logger
+    }()
+
+    let brokers: String
+    let routerURL: String
+    let requestsTopic: String
+    let deadLetterTopic: String
+    let eventsTopic: String
+    let prefix: String
+    let bucket: String
+    let s3Configuration: S3Configuration
+    let pool: PostgresPool
+    let store: BatchJobStore
+    let transport: CurlHTTPTransport
+    let objects: S3Client
+
+    private init(name: String) throws {
+        let environment = StackEnvironment.current
+        brokers = try environment.require("KAFKA_BROKERS")
+        routerURL = try environment.require("ROUTER_URL")
+        let unique = Self.uniqueName(name)
+        requestsTopic = unique + "-requests"
+        deadLetterTopic = unique + "-dlq"
+        eventsTopic = unique + "-events"
+        prefix = "tests/" + unique
+        bucket = try environment.require("S3_BUCKET")
+        s3Configuration = S3Configuration(
+            endpoint: try environment.require("S3_ENDPOINT"), region: environment.values["S3_REGION"] ?? "us-east-1",
+            bucket: bucket, accessKeyID: try environment.require("AWS_ACCESS_KEY_ID"),
+            secretAccessKey: try environment.require("AWS_SECRET_ACCESS_KEY"))
+        pool = PostgresPool(
+            configuration: PostgresConfiguration(
+                connectionString: try environment.require("POSTGRES_URL"), poolSize: 8, applicationName: "batch-tests"),
+            logger: Self.logger)
+        store = BatchJobStore(pool: pool)
+        transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
+        objects = try S3Client(configuration: s3Configuration, transport: transport, logger: Self.logger)
+    }
+
+    /// Creates the topics and applies the migrations.
+    static func make(_ name: String) async throws -> BatchFixture {
+        let fixture = try BatchFixture(name: name)
+        let admin = try KafkaAdmin(configuration: fixture.kafka(), logger: logger)
+        try await admin.createTopic(fixture.requestsTopic, partitions: 4)
+        try await admin.createTopic(fixture.deadLetterTopic, partitions: 1)
+        try await admin.createTopic(fixture.eventsTopic, partitions: 1)
+        _ = try await Migrator(pool: fixture.pool, logger: logger).apply(PlatformMigrations.all)
+        return fixture
+    }
+
+    func shutdown() async {
+        await pool.shutdown()
+        await transport.shutdown()
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "test-\(prefix)-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+    }
+
+    func kafka(groupID: String? = nil) -> KafkaConfiguration {
+        KafkaConfiguration(brokers: brokers, clientID: "batch-tests", groupID: groupID)
+    }
+
+    /// A producer configuration for submitting items, spread over all partitions.
+    var submitterKafka: KafkaConfiguration {
+        var configuration = kafka()
+        configuration.properties.merge(BatchSubmitter.producerProperties) { _, new in new }
+        return configuration
+    }
+
+    /// The worker's settings for this fixture's topics and prefix.
+    var workerConfiguration: BatchWorkerConfiguration {
+        var configuration = BatchWorkerConfiguration(
+            bucket: bucket, requestsTopic: requestsTopic, deadLetterTopic: deadLetterTopic, eventsTopic: eventsTopic,
+            outputPrefix: prefix)
+        configuration.retry = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
+        return configuration
+    }
+
+    /// The environment a `batch-worker` process needs for this fixture (on top of the stack's).
+    func processEnvironment(groupID: String) -> [String: String] {
+        [
+            "BATCH_GROUP_ID": groupID, "BATCH_TOPICS_REQUESTS": requestsTopic, "BATCH_TOPICS_DLQ": deadLetterTopic,
+            "BATCH_TOPICS_EVENTS": eventsTopic, "BATCH_OUTPUT_PREFIX": prefix, "BATCH_METRICS_PORT": "0",
+            "BATCH_SESSION_TIMEOUT_MS": "6000", "BATCH_RETRY_MAX_MS": "1000", "LOG_LEVEL": "warning",
+        ]
+    }
+
+    // MARK: - Jobs
+
+    /// Submits `count` `simple` items (`item-00000`…) through a ``BatchSubmitter``; returns the job.
+    func submitSimpleJob(
+        count: Int, producer: KafkaProducer, extra: [BatchSubmission.Item] = [], callbackURL: String? = nil
+    ) async throws -> UUID {
+        let items = (0..<count).map { SimpleModel.item($0) } + extra
+        let submitter = BatchSubmitter(store: store, producer: producer, topic: requestsTopic, logger: Self.logger)
+        return try await submitter.submit(BatchSubmission(model: "simple", items: items, callbackURL: callbackURL))
+    }
+
+    /// Polls the job until `done` holds, failing after `limit`.
+    @discardableResult
+    func waitForJob(
+        _ id: UUID, within limit: Duration = .seconds(150),
+        until done: @Sendable (BatchJob) -> Bool = {
+            $0.status == .completed
+        }
+    ) async throws -> BatchJob {
+        let deadline = ContinuousClock.now + limit
+        var last: BatchJob?
+        while ContinuousClock.now < deadline {
+            last = try? await store.job(id)
+            if let last, done(last) { return last }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("job \(id) not done after \(limit): \(String(describing: last))")
+        throw BatchTestTimeout(what: "job \(id)")
+    }
+
+    /// All item rows of a job.
+    func items(of jobID: UUID) async throws -> [BatchItem] {
+        var items: [BatchItem] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.items(jobID: jobID, after: cursor, limit: 1000)
+            items += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return items
+    }
+
+    /// The object keys under the job's output folder.
+    func objectKeys(of jobID: UUID) async throws -> [String] {
+        try await objects.listAll(prefix: "\(prefix)/\(jobID.uuidString.lowercased())/").map(\.key)
+    }
+
+    /// Checks every `simple` item of `indices`: one succeeded row whose URI names its object, and
+    /// an object whose OUTPUT0 is INPUT0 + INPUT1. Returns the problems found.
+    func verifySimpleOutputs(jobID: UUID, indices: Range<Int>) async throws -> [String] {
+        let rows = Dictionary(try await items(of: jobID).map { ($0.itemID, $0) }) { first, _ in first }
+        let objects = self.objects
+        let bucket = self.bucket
+        return try await withThrowingTaskGroup(of: [String].self) { group in
+            var problems: [String] = []
+            var next = indices.lowerBound
+            func addNext() {
+                let index = next
+                next += 1
+                let id = SimpleModel.itemID(index)
+                let row = rows[id]
+                group.addTask {
+                    guard let row, row.status == .succeeded, let uri = row.outputURI else {
+                        return ["\(id): row \(String(describing: row?.status))"]
+                    }
+                    let key = String(uri.dropFirst("s3://\(bucket)/".count))
+                    let body = try await objects.get(key: key)
+                    let response = try InferenceCodec.decodeResponse(body, jsonHeaderLength: nil)
+                    let output = try response.output(named: "OUTPUT0")?.values(as: Int32.self)
+                    guard output == SimpleModel.expectedOutput0(index), response.id == id else {
+                        return ["\(id): wrong output \(String(describing: output))"]
+                    }
+                    return []
+                }
+            }
+            for _ in 0..<min(32, indices.count) { addNext() }
+            while let found = try await group.next() {
+                problems += found
+                if next < indices.upperBound { addNext() }
+            }
+            return problems
+        }
+    }
+
+    // MARK: - Topics
+
+    /// Reads `topic` from the start until `count` messages arrived or `limit` passed, and returns
+    /// what was read (a new group per call: its first join takes about 20 s).
+    func readTopic(_ topic: String, count: Int, within limit: Duration = .seconds(120)) async throws
+        -> [KafkaMessage]
+    {
+        enum Finished {
+            case consumer
+            case timer
+            case read([KafkaMessage])
+        }
+        let consumer = try KafkaConsumer(
+            configuration: kafka(groupID: Self.uniqueName("reader")), topics: [topic], logger: Self.logger)
+        return try await withThrowingTaskGroup(of: Finished.self) { group in
+            group.addTask {
+                try await consumer.run()
+                return .consumer
+            }
+            group.addTask {
+                var read: [KafkaMessage] = []
+                for try await message in consumer.messages {
+                    read.append(message)
+                    if read.count >= count { break }
+                }
+                return .read(read)
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return .timer
+            }
+            var result: [KafkaMessage] = []
+            var stopping = false
+            while let finished = try await group.next() {
+                if case .read(let read) = finished { result = read }
+                if !stopping {
+                    stopping = true
+                    await consumer.close()
+                    group.cancelAll()
+                }
+            }
+            return result
+        }
+    }
+}
+
+struct BatchTestTimeout: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "\(what) did not finish in time" }
+}
+
+/// Items for Triton's `simple` model: INPUT0 = 16 consecutive values from index × 16,
+/// INPUT1 = index mod 97; OUTPUT0 = INPUT0 + INPUT1.
+enum SimpleModel {
+    static func itemID(_ index: Int) -> String { String(format: "item-%05d", index) }
+
+    static func input0(_ index: Int) -> [Int32] { (0..<16).map { Int32(truncatingIfNeeded: index &* 16 &+ $0) } }
+
+    static func input1(_ index: Int) -> [Int32] { [Int32](repeating: Int32(index % 97), count: 16) }
+
+    static func request(_ index: Int) -> InferRequest {
+        InferRequest(inputs: [
+            InferTensor(name: "INPUT0", shape: [1, 16], values: input0(index)),
+            InferTensor(name: "INPUT1", shape: [1, 16], values: input1(index)),
+        ])
+    }
+
+    static func item(_ index: Int) -> BatchSubmission.Item {
+        BatchSubmission.Item(id: itemID(index), request: request(index))
+    }
+
+    static func expectedOutput0(_ index: Int) -> [Int32] { zip(input0(index), input1(index)).map { $0 &+ $1 } }
+}

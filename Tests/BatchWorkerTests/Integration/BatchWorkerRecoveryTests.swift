@@ -1,0 +1,106 @@
+import BatchWorker
+import Foundation
+import Kafka
+import PlatformStore
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Crashes and group membership: nothing lost, nothing written twice.
+@Suite(
+    "Batch worker crash and sharing", .serialized, .timeLimit(.minutes(3)),
+    .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
+struct BatchWorkerRecoveryTests {
+    @Test("kill -9 of a worker process mid-job, then a restart: one row and one object per item, job completes")
+    func killAndRestart() async throws {
+        let fixture = try await BatchFixture.make("kill")
+        defer { Task { await fixture.shutdown() } }
+        let count = 3000
+        let groupID = BatchFixture.uniqueName("kill")
+        let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
+        let producerTask = Task { try await producer.run() }
+        let jobID = try await fixture.submitSimpleJob(count: count, producer: producer)
+        await producer.shutdown()
+        _ = try? await producerTask.value
+
+        let first = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
+        let before = try await fixture.waitForJob(jobID, within: .seconds(90)) { $0.processed >= count / 4 }
+        let status = await first.kill9()
+        #expect(status & 0x7f == SIGKILL, "the worker died of SIGKILL")
+        let atKill = try await fixture.store.job(jobID)
+        #expect((atKill?.processed ?? 0) < count, "killed mid-job (\(before.processed) processed)")
+
+        let second = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
+        let job: BatchJob
+        do {
+            job = try await fixture.waitForJob(jobID, within: .seconds(120))
+        } catch {
+            Issue.record("restarted worker log: \(second.logTail())")
+            await second.kill9()
+            throw error
+        }
+        await second.terminate()
+
+        #expect(job.succeeded == count && job.failed == 0)
+        let rows = try await fixture.items(of: jobID)
+        #expect(rows.count == count)
+        let keys = try await fixture.objectKeys(of: jobID)
+        #expect(keys.count == count + 1, "one object per item plus the manifest")
+        #expect(Set(keys).count == keys.count)
+        let problems = try await fixture.verifySimpleOutputs(jobID: jobID, indices: 0..<count)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        print("kill test: \(atKill?.processed ?? 0) of \(count) items processed when the worker was killed")
+    }
+
+    @Test("two workers in one group share the partitions and together finish one job")
+    func twoWorkersShare() async throws {
+        let fixture = try await BatchFixture.make("pair")
+        defer { Task { await fixture.shutdown() } }
+        let count = 2000
+        let groupID = BatchFixture.uniqueName("pair")
+        let first = try InProcessWorker(fixture: fixture, groupID: groupID)
+        let second = try InProcessWorker(fixture: fixture, groupID: groupID)
+        first.start()
+        second.start()
+        try await waitForSplit(first.consumer, second.consumer, partitions: 4)
+        let firstPartitions = first.consumer.assignment
+        let secondPartitions = second.consumer.assignment
+
+        let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
+        let producerTask = Task { try await producer.run() }
+        let jobID = try await fixture.submitSimpleJob(count: count, producer: producer)
+        let job = try await fixture.waitForJob(jobID)
+        await first.stop()
+        await second.stop()
+        await producer.shutdown()
+        _ = try? await producerTask.value
+
+        #expect(Set(firstPartitions).isDisjoint(with: secondPartitions))
+        #expect(job.succeeded == count)
+        #expect(first.worker.itemsFinished > 0 && second.worker.itemsFinished > 0)
+        #expect(first.worker.itemsFinished + second.worker.itemsFinished >= count)
+        #expect(try await fixture.items(of: jobID).count == count)
+        #expect(try await fixture.objectKeys(of: jobID).count == count + 1)
+        print(
+            "two workers: \(first.worker.itemsFinished) and \(second.worker.itemsFinished) items, "
+                + "partitions \(firstPartitions) / \(secondPartitions)")
+    }
+}
+
+/// Waits until the two members hold disjoint parts of all `partitions`.
+func waitForSplit(_ first: KafkaConsumer, _ second: KafkaConsumer, partitions: Int) async throws {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while ContinuousClock.now < deadline {
+        let one = first.assignment
+        let two = second.assignment
+        if !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions {
+            return
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("no split assignment: \(first.assignment) / \(second.assignment)")
+    throw BatchTestTimeout(what: "a split assignment")
+}
