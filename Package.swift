@@ -196,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "inferctl",
             dependencies: [
-                "PlatformStore", "PostgresClient", "Platform",
+                "PlatformStore", "PostgresClient", "Platform", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

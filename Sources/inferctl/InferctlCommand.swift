@@ -6,5 +6,5 @@ struct InferctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inferctl",
         abstract: "Operate the inference platform.",
-        subcommands: [KeysCommand.self])
+        subcommands: [KeysCommand.self, BatchCommand.self])
 }

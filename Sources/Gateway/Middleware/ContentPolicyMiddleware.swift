@@ -21,6 +21,7 @@ struct ContentPolicyMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let isClassify = route.hasSuffix("/classify")
+        let isBatch = route.hasPrefix("/v1/batches")
         let limit = isClassify ? maxImageBytes : maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw HTTPError(
@@ -32,12 +33,17 @@ struct ContentPolicyMiddleware: RouterMiddleware {
                 message: "Content-Encoding \(encoding.prefix(32)) is not accepted; send the body uncompressed")
         }
         let mediaType = request.headers[.contentType].map(Self.mediaType)
-        let accepted = isClassify ? Self.acceptsImage(mediaType) : Self.acceptsInference(mediaType)
+        let accepted =
+            isClassify
+            ? Self.acceptsImage(mediaType)
+            : Self.acceptsInference(mediaType) || (isBatch && Self.acceptsJSONLines(mediaType))
         guard accepted else {
             let expected =
                 isClassify
                 ? "an image (image/png, image/jpeg, application/octet-stream) or multipart/form-data"
-                : "application/json or application/octet-stream (binary tensors)"
+                : isBatch
+                    ? "application/json, or JSON Lines (application/x-ndjson, application/jsonl)"
+                    : "application/json or application/octet-stream (binary tensors)"
             throw HTTPError(
                 .unsupportedMediaType,
                 message: "Content-Type \(mediaType?.prefix(64) ?? "") is not accepted here; send \(expected)")
@@ -54,6 +60,11 @@ struct ContentPolicyMiddleware: RouterMiddleware {
     static func acceptsInference(_ mediaType: String?) -> Bool {
         guard let mediaType, !mediaType.isEmpty else { return true }
         return mediaType == "application/json" || mediaType == "application/octet-stream"
+    }
+
+    /// JSON Lines uploads of batch items.
+    static func acceptsJSONLines(_ mediaType: String?) -> Bool {
+        ["application/x-ndjson", "application/jsonl", "application/json-seq"].contains(mediaType ?? "")
     }
 
     static func acceptsImage(_ mediaType: String?) -> Bool {

@@ -1,0 +1,35 @@
+import ArgumentParser
+import CurlHTTP
+import Foundation
+
+/// Where the gateway is and how to authenticate: `--gateway-url` / `GATEWAY_URL`,
+/// `--api-key` / `INFERCTL_API_KEY` (else `DEMO_API_KEY`, the local stack's demo principal).
+struct GatewayOptions: ParsableArguments {
+    @Option(name: .long, help: "Gateway base URL (default: the GATEWAY_URL environment variable).")
+    var gatewayURL: String?
+
+    @Option(name: .long, help: "API key with the batch scope (default: INFERCTL_API_KEY, else DEMO_API_KEY).")
+    var apiKey: String?
+
+    /// Sends one request to the gateway; throws with the gateway's error text on a non-2xx answer.
+    func call(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) async throws -> Data {
+        let environment = ProcessInfo.processInfo.environment
+        guard let base = gatewayURL ?? environment["GATEWAY_URL"], !base.isEmpty else {
+            throw ValidationError("set --gateway-url or GATEWAY_URL")
+        }
+        var headers: [(name: String, value: String)] = []
+        if let key = apiKey ?? environment["INFERCTL_API_KEY"] ?? environment["DEMO_API_KEY"] {
+            headers.append((name: "x-api-key", value: key))
+        }
+        if let contentType { headers.append((name: "Content-Type", value: contentType)) }
+        let transport = CurlHTTPTransport()
+        defer { Task { await transport.shutdown() } }
+        let response = try await transport.execute(
+            HTTPRequestSpec(method: method, url: base + path, headers: headers, body: body, timeout: .seconds(120)))
+        guard (200..<300).contains(response.status) else {
+            let text = String(decoding: response.body.prefix(500), as: UTF8.self)
+            throw ValidationError("the gateway answered \(response.status): \(text)")
+        }
+        return response.body
+    }
+}
