@@ -15,6 +15,8 @@
 #   `up`, `down`, `status` and `restart-component.sh` pick it up from there.
 
 COMPONENTS=(redis postgres kafka s3 triton-a triton-b router gateway batch-worker)
+# The project's own services: started only once every other component is ready and set up.
+SERVICE_COMPONENTS=(router gateway batch-worker)
 
 PYTRITON_DIR="$SITE_PACKAGES/pytriton/tritonserver"
 TRITONSERVER_BIN="$PYTRITON_DIR/bin/tritonserver"
