@@ -23,12 +23,8 @@ struct BatchWorkerCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let reader = try await ConfigurationLoader.reader(filePath: config)
-        let format = Observability.LogFormat(rawValue: reader.string(forKey: "log.format", default: "json")) ?? .json
-        let level = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "info")) ?? .info
-        Observability.bootstrapLogging(format: format, level: level)
-        let registry = Observability.bootstrapMetrics()
-        let logger = Logger(label: "batch-worker")
+        let process = try await ProcessBootstrap.start(configFile: config, label: "batch-worker")
+        let (reader, registry, logger) = (process.config, process.registry, process.logger)
         let settings = BatchWorkerSettings(config: reader)
 
         let pool = PostgresPool(configuration: settings.postgresConfiguration, logger: logger)

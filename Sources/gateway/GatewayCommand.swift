@@ -17,12 +17,8 @@ struct GatewayCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let reader = try await ConfigurationLoader.reader(filePath: config)
-        let format = Observability.LogFormat(rawValue: reader.string(forKey: "log.format", default: "json")) ?? .json
-        let level = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "info")) ?? .info
-        Observability.bootstrapLogging(format: format, level: level)
-        let registry = Observability.bootstrapMetrics()
-        let logger = Logger(label: "gateway")
+        let process = try await ProcessBootstrap.start(configFile: config, label: "gateway")
+        let (reader, registry, logger) = (process.config, process.registry, process.logger)
 
         let settings = GatewaySettings(config: reader)
         let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
