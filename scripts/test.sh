@@ -32,10 +32,15 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 "$STACK_VENV/bin/python" triton-models/tools/check_configs.py
 "$STACK_VENV/bin/python" triton-models/tools/train_digits.py --check
 
-swift test --skip-build "$@"
-FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaultTests"
+results=$(mktemp)
+swift test --skip-build "$@" 2>&1 | tee "$results"
+FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaultTests" 2>&1 | tee -a "$results"
+# Both runs passed (pipefail): one closing line with the total.
+total=$(grep -oE 'Test run with [0-9]+ tests' "$results" | awk '{sum += $4} END {print sum + 0}')
+rm -f "$results"
 
 # Deployment artifacts (kustomize overlays, checkov, promtool, compose) and a k6 smoke run
 # against the running gateway; both fail on any finding or threshold breach.
 bash scripts/validate-deploy.sh
 bash scripts/loadtest-smoke.sh
+echo "swift: ${total} passed, 0 failed"
