@@ -215,7 +215,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "InferenceProtocolTests", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "InferenceProtocolTests", dependencies: ["InferenceProtocol", "TestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "TritonClientTests",
             dependencies: ["TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport"],

@@ -1,5 +1,6 @@
 import Foundation
 import InferenceProtocol
+import TestSupport
 import Testing
 
 /// Decoding JSON numbers must give the correctly rounded value of each datatype, as the standard library's
@@ -15,7 +16,7 @@ struct JSONNumberTests {
 
     /// Random decimal numbers: 1 to 25 digits, a decimal point anywhere, an exponent in `exponents`.
     private func randomDecimals(count: Int, exponents: ClosedRange<Int>, seed: UInt64) -> [String] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let digitCount = Int.random(in: 1...25, using: &generator)
             var digits = (0..<digitCount).map { _ in String(Int.random(in: 0...9, using: &generator)) }.joined()
@@ -59,7 +60,7 @@ struct JSONNumberTests {
 
     @Test("the shortest printed form of every FP32 test value reads back bit-exactly")
     func fp32ShortestForm() throws {
-        var generator = SeededGenerator(seed: 4)
+        var generator = SplitMix64(seed: 4)
         let floats = (0..<20_000).map { _ in Float(bitPattern: UInt32.random(in: 0...0x7F7F_FFFF, using: &generator)) }
         let tensor = InferTensor(name: "x", shape: [Int64(floats.count)], values: floats)
         let encoded = try InferenceCodec.encodeRequest(InferRequest(inputs: [tensor]), binaryInputs: false)

@@ -1,12 +1,13 @@
 import Foundation
 import InferenceProtocol
+import TestSupport
 import Testing
 
 @Suite("Large tensors")
 struct LargeTensorTests {
     @Test("a 4M-element FP32 tensor round-trips as binary, bit for bit")
     func binary4M() throws {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let values = (0..<4_000_000).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator))
         }
         let request = InferRequest(inputs: [InferTensor(name: "big", shape: [4, 1_000_000], values: values)])
@@ -21,7 +22,7 @@ struct LargeTensorTests {
 
     @Test("a 1M-element FP32 tensor round-trips as JSON, bit for bit")
     func json1M() throws {
-        var generator = SeededGenerator(seed: 8)
+        var generator = SplitMix64(seed: 8)
         let values = (0..<1_000_000).map { _ in Float.random(in: -1000...1000, using: &generator) }
         let response = InferResponse(
             modelName: "m", outputs: [InferTensor(name: "big", shape: [1000, 1000], values: values)])

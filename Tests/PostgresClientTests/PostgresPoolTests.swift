@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
 @Suite("Connection pool on the stack's PostgreSQL", .serialized, .timeLimit(.minutes(2)))
@@ -59,7 +60,7 @@ struct PostgresPoolTests {
 
     @Test("a closed port fails fast with connectionFailed, without the password")
     func closedPort() async throws {
-        let port = try TestDatabase.closedPort()
+        let port = try LoopbackPort.unused()
         let configuration = PostgresConfiguration(
             connectionString: "postgresql://inference:not-the-real-pw@127.0.0.1:\(port)/inference", poolSize: 2,
             connectTimeout: .seconds(3))

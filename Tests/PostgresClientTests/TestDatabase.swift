@@ -39,9 +39,4 @@ enum TestDatabase {
         }
     }
 
-    /// A TCP port on 127.0.0.1 with nothing listening: bound once to learn a free port, then closed.
-    static func closedPort() throws -> Int {
-        let server = try SilentTCPServer()
-        return server.port
-    }
 }

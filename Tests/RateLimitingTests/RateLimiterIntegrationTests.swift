@@ -1,5 +1,6 @@
 import Logging
 import RedisClient
+import TestSupport
 import Testing
 
 @testable import RateLimiting
@@ -118,7 +119,7 @@ struct RateLimiterIntegrationTests {
     @Test func failOpenAdmitsAndLogsTheOutageOnce() async throws {
         let (logger, logs) = RecordingLogHandler.logger()
         let metrics = RecordingMetricsFactory()
-        let dead = RedisConfiguration(port: try RateLimitTestServer.closedPort())
+        let dead = RedisConfiguration(port: try LoopbackPort.unused())
         try await withRedisClient(configuration: dead) { client in
             let limiter = RateLimiter(
                 client: client,
@@ -143,7 +144,7 @@ struct RateLimiterIntegrationTests {
     @Test func failClosedRefusesWithRetryAfter() async throws {
         let (logger, logs) = RecordingLogHandler.logger()
         let metrics = RecordingMetricsFactory()
-        let dead = RedisConfiguration(port: try RateLimitTestServer.closedPort())
+        let dead = RedisConfiguration(port: try LoopbackPort.unused())
         try await withRedisClient(configuration: dead) { client in
             let limiter = RateLimiter(
                 client: client, configuration: RateLimiterConfiguration(failureMode: .closed(retryAfter: .seconds(2))),

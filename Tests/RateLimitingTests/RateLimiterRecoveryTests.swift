@@ -4,6 +4,7 @@ import Foundation
     import Glibc
 #endif
 import RedisClient
+import TestSupport
 import Testing
 
 @testable import RateLimiting
@@ -18,7 +19,7 @@ struct RateLimiterRecoveryTests {
 
     @Test(.enabled(if: redisServer != nil, "redis-server is not installed"))
     func outageAndRecoveryAreLoggedOnceEach() async throws {
-        let port = try RateLimitTestServer.closedPort()
+        let port = try LoopbackPort.unused()
         let (logger, logs) = RecordingLogHandler.logger()
         let metrics = RecordingMetricsFactory()
         var configuration = RedisConfiguration(port: port, poolSize: 2)

@@ -112,7 +112,7 @@ struct RedisClientIntegrationTests {
     }
 
     @Test func deadServerFailsQuicklyWithConnectionFailed() async throws {
-        let configuration = RedisConfiguration(port: try RedisTestServer.closedPort(), poolSize: 2)
+        let configuration = RedisConfiguration(port: try LoopbackPort.unused(), poolSize: 2)
         try await withRedisClient(configuration: configuration) { client in
             let start = ContinuousClock.now
             let errors = await withTaskGroup(of: RedisClientError?.self) { group in
