@@ -16,68 +16,9 @@ extension BatchJobStore {
     public func recordItemResult(
         jobID: UUID, itemID: String, status: BatchItemStatus, outputURI: String?, error: String?, latencyMs: Double?
     ) async throws -> ItemResultOutcome {
-        guard status.isFinal else {
-            throw PlatformStoreError.invalidArgument("an item result must be succeeded, failed or skipped")
-        }
-        do {
-            return try await pool.withTransaction { connection in
-                // The item row is locked first, so a concurrent duplicate waits here and then finds
-                // the item final; every transaction locks one item, then its job: no deadlock.
-                let moved = try await connection.query(
-                    """
-                    INSERT INTO batch_items AS item
-                        (job_id, item_id, status, output_uri, error, attempts, latency_ms, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, 1, $6, now())
-                    ON CONFLICT (job_id, item_id) DO UPDATE
-                    SET status = EXCLUDED.status, output_uri = EXCLUDED.output_uri, error = EXCLUDED.error,
-                        attempts = item.attempts + 1, latency_ms = EXCLUDED.latency_ms, updated_at = now()
-                    WHERE item.status = 'pending'
-                    """,
-                    [
-                        .uuid(jobID), .text(itemID), .text(status.rawValue), outputURI.map(PostgresValue.text),
-                        error.map(PostgresValue.text), latencyMs.map(PostgresValue.double),
-                    ])
-                guard moved.rowsAffected == 1 else { return ItemResultOutcome(counted: false, completedJob: false) }
-                return ItemResultOutcome(counted: true, completedJob: try await count(status, jobID, connection))
-            }
-        } catch let error as PostgresError where error.isForeignKeyViolation {
-            throw PlatformStoreError.jobNotFound
-        }
-    }
-
-    /// Adds one to the job's counter for `status` and completes the job when all items are
-    /// counted. Concurrent updates of one job row queue on its row lock, and each sees the
-    /// counters its predecessor committed, so exactly one of them reaches the total.
-    private func count(_ status: BatchItemStatus, _ jobID: UUID, _ connection: PostgresConnection) async throws
-        -> Bool
-    {
-        let rows = try await connection.query(
-            """
-            UPDATE batch_jobs SET
-                succeeded = succeeded + $2, failed = failed + $3, skipped = skipped + $4,
-                status = CASE
-                    WHEN status IN ('queued', 'running') AND total IS NOT NULL
-                        AND succeeded + failed + skipped + 1 >= total THEN 'completed'
-                    WHEN status = 'queued' THEN 'running'
-                    ELSE status END,
-                finished_at = CASE
-                    WHEN status IN ('queued', 'running') AND total IS NOT NULL
-                        AND succeeded + failed + skipped + 1 >= total THEN now()
-                    ELSE finished_at END,
-                updated_at = now()
-            WHERE id = $1
-            RETURNING status, total, succeeded + failed + skipped AS processed
-            """,
-            [
-                .uuid(jobID), .int(status == .succeeded ? 1 : 0), .int(status == .failed ? 1 : 0),
-                .int(status == .skipped ? 1 : 0),
-            ])
-        guard let row = try rows.singleRow() else { throw PlatformStoreError.jobNotFound }
-        let newStatus: String = try row.decode("status")
-        let total: Int? = try row.decode("total")
-        let processed: Int = try row.decode("processed")
-        // `processed` grows by one per counted item, so only one update lands exactly on the total.
-        return newStatus == BatchJobStatus.completed.rawValue && processed == total
+        let result = ItemResult(
+            jobID: jobID, itemID: itemID, status: status, outputURI: outputURI, error: error, latencyMs: latencyMs)
+        return try await recordItemResults([result])[0]
     }
 
     /// Records a failed attempt at an item that will be retried: the item stays `pending`, its

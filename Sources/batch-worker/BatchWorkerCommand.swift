@@ -29,7 +29,8 @@ struct BatchWorkerCommand: AsyncParsableCommand {
 
         let pool = PostgresPool(configuration: settings.postgresConfiguration, logger: logger)
         let inferenceTransport = CurlHTTPTransport()
-        let storageTransport = CurlHTTPTransport()
+        // One connection per output being written at once (batches in flight × their items).
+        let storageTransport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64))
         do {
             try await migrate(pool: pool, logger: logger)
             let services = try buildServices(

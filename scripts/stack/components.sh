@@ -273,11 +273,17 @@ redis_cleanup() { rm -rf "$DATA_DIR/redis"; }
 # -------------------------------------------------------------- swift services
 
 # swift_binary PRODUCT: build PRODUCT if needed (a no-op when up to date) and print its path.
+# STACK_SWIFT_BUILD=release builds optimized binaries (in .build-release) instead of debug ones.
 swift_binary() {
-    local product=$1 bin_dir
-    (cd "$REPO_ROOT" && swift build --product "$product" >>"$LOG_DIR/build.log" 2>&1) ||
+    local product=$1 bin_dir build_args=()
+    case "${STACK_SWIFT_BUILD:-debug}" in
+        debug) ;;
+        release) build_args=(-c release --scratch-path "$REPO_ROOT/.build-release") ;;
+        *) die "STACK_SWIFT_BUILD must be debug or release, not '$STACK_SWIFT_BUILD'" ;;
+    esac
+    (cd "$REPO_ROOT" && swift build "${build_args[@]}" --product "$product" >>"$LOG_DIR/build.log" 2>&1) ||
         die "$product: swift build failed (log: $LOG_DIR/build.log)"
-    bin_dir=$(cd "$REPO_ROOT" && swift build --show-bin-path)
+    bin_dir=$(cd "$REPO_ROOT" && swift build "${build_args[@]}" --show-bin-path)
     echo "$bin_dir/$product"
 }
 

@@ -39,21 +39,29 @@ extension BatchWorker {
             let inferred = try await infer(runnable.map { items[$0].message! })
             for (index, outcome) in zip(runnable, inferred) { outcomes[index] = outcome }
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let results = try await withThrowingTaskGroup(of: PendingResult?.self) { group in
             for (item, outcome) in zip(items, outcomes) {
                 let context = item.message.flatMap { contexts[$0.jobID] }
                 group.addTask {
                     do {
-                        try await self.complete(item, outcome ?? .skipped, context: context)
+                        return try await self.write(item, outcome ?? .skipped, context: context)
                     } catch let failure as PermanentFailure {
                         // Nothing more can be done for this item; its offset still moves on.
                         self.logger.error(
                             "batch.item.unfinishable",
                             metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
+                        return nil
                     }
                 }
             }
-            try await group.waitForAll()
+            return try await group.reduce(into: [PendingResult]()) { results, result in
+                if let result { results.append(result) }
+            }
+        }
+        do {
+            try await record(results)
+        } catch let failure as PermanentFailure {
+            logger.error("batch.batch.unfinishable", metadata: [LogKey.error: "\(failure.reason)"])
         }
         markDone(items)
     }
@@ -144,118 +152,4 @@ extension BatchWorker {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
-
-    // MARK: - Writing
-
-    /// Makes one item's outcome durable: output object, then row (and dead letter for failures).
-    private func complete(_ item: WorkItem, _ outcome: ItemOutcome, context: JobContext?) async throws {
-        guard let message = item.message else {
-            if case .failed(let code, let reason) = outcome {
-                try await deadLetter(item, code: code, reason: reason)
-                try await recordUnreadable(item, reason: reason)
-            }
-            return
-        }
-        switch outcome {
-        case .succeeded(var response, let latency):
-            response.id = message.itemID
-            let body: Data
-            do {
-                body = try InferenceCodec.encodeResponse(response, binaryOutputs: []).body
-            } catch {
-                let reason = (error as? InferenceProtocolError)?.message ?? "the output cannot be written as JSON"
-                try await complete(item, .failed(code: "unwritable_output", reason: reason), context: context)
-                return
-            }
-            let prefix = context?.outputPrefix ?? message.outputPrefix ?? configuration.outputPrefix
-            let key = BatchNaming.outputKey(prefix: prefix, jobID: Self.jobKey(message.jobID), itemID: message.itemID)
-            try await retrying("write output") {
-                _ = try await self.objects.put(key: key, body: body, contentType: "application/json")
-            }
-            try await record(
-                message, status: .succeeded, outputURI: "s3://\(configuration.bucket)/\(key)", error: nil,
-                latencyMs: latency)
-        case .failed(let code, let reason):
-            try await deadLetter(item, code: code, reason: reason)
-            try await record(message, status: .failed, outputURI: nil, error: reason, latencyMs: nil)
-        case .skipped:
-            try await record(message, status: .skipped, outputURI: nil, error: nil, latencyMs: nil)
-        }
-    }
-
-    /// Records the item's final state (counted once per item) and finishes its job when it was
-    /// the last one.
-    private func record(
-        _ message: BatchItemMessage, status: BatchItemStatus, outputURI: String?, error: String?, latencyMs: Double?
-    ) async throws {
-        let outcome: ItemResultOutcome
-        do {
-            outcome = try await retrying("record item") {
-                do {
-                    return try await self.store.recordItemResult(
-                        jobID: message.jobID, itemID: message.itemID, status: status, outputURI: outputURI,
-                        error: error.map { String($0.prefix(2000)) }, latencyMs: latencyMs)
-                } catch let failure as PlatformStoreError where failure.isJobNotFound {
-                    // Deleted or never created: create it, then the retry records the item.
-                    try await self.jobs.create(for: message)
-                    throw failure
-                }
-            }
-        } catch let failure as PermanentFailure {
-            logger.error(
-                "batch.item.unrecordable",
-                metadata: [
-                    LogKey.jobID: "\(message.jobID)", LogKey.itemID: "\(message.itemID)",
-                    LogKey.error: "\(failure.reason)",
-                ])
-            return
-        }
-        metrics.finished(model: message.model, status: status, counted: outcome.counted)
-        if outcome.completedJob {
-            try await finalize(message.jobID)
-        } else if !outcome.counted {
-            try await finalizeIfNeeded(message.jobID)
-        }
-    }
-
-    /// An unreadable message still counts as a failed item when its job and item id can be read
-    /// and the job exists.
-    private func recordUnreadable(_ item: WorkItem, reason: String) async throws {
-        guard let identity = BatchItemMessage.identity(of: item.value), BatchNaming.isValidItemID(identity.itemID)
-        else { return }
-        let exists = try await retrying("load job") { try await self.store.job(identity.jobID) != nil }
-        guard exists else { return }
-        let outcome = try await retrying("record item") {
-            try await self.store.recordItemResult(
-                jobID: identity.jobID, itemID: identity.itemID, status: .failed, outputURI: nil,
-                error: String(reason.prefix(2000)), latencyMs: nil)
-        }
-        if outcome.completedJob { try await finalize(identity.jobID) }
-    }
-
-    /// Publishes the item with its reason on the dead-letter topic.
-    private func deadLetter(_ item: WorkItem, code: String, reason: String) async throws {
-        let message = item.message
-        let identity = message == nil ? BatchItemMessage.identity(of: item.value) : nil
-        let record = DeadLetterRecord(
-            jobID: (message?.jobID ?? identity?.jobID).map(Self.jobKey), itemID: message?.itemID ?? identity?.itemID,
-            model: message?.model ?? identity?.model, version: message?.version, errorCode: code, reason: reason,
-            failedAt: Date(),
-            source: .init(topic: item.partition.topic, partition: item.partition.partition, offset: item.offset),
-            originalBase64: nil)
-        let value = try record.encoded(original: item.value)
-        let key = record.jobID.map { Array($0.utf8) }
-        logger.info(
-            "batch.item.dead_lettered",
-            metadata: [
-                LogKey.jobID: "\(record.jobID ?? "-")", LogKey.itemID: "\(record.itemID ?? "-")",
-                LogKey.error: "\(code)",
-            ])
-        _ = try await retrying("dead letter") {
-            try await self.producer.send(topic: self.configuration.deadLetterTopic, key: key, value: value)
-        }
-    }
-
-    /// A job id as it appears in keys and records: lower-case UUID text.
-    static func jobKey(_ id: UUID) -> String { id.uuidString.lowercased() }
 }

@@ -1,0 +1,167 @@
+import Foundation
+import InferenceProtocol
+import Logging
+import PlatformStore
+
+/// An item whose output is written (or whose failure is dead-lettered) and whose row is next.
+struct PendingResult: Sendable {
+    var message: BatchItemMessage
+    var result: ItemResult
+}
+
+extension BatchWorker {
+    /// Makes one item's outcome durable outside PostgreSQL: its output object, or its dead-letter
+    /// record. Returns the row to record, or `nil` for an unreadable message (recorded here when
+    /// its job can be told).
+    func write(_ item: WorkItem, _ outcome: ItemOutcome, context: JobContext?) async throws -> PendingResult? {
+        guard let message = item.message else {
+            if case .failed(let code, let reason) = outcome {
+                try await deadLetter(item, code: code, reason: reason)
+                try await recordUnreadable(item, reason: reason)
+            }
+            return nil
+        }
+        func result(_ status: BatchItemStatus, uri: String? = nil, error: String? = nil, latency: Double? = nil)
+            -> PendingResult
+        {
+            let result = ItemResult(
+                jobID: message.jobID, itemID: message.itemID, status: status, outputURI: uri,
+                error: error.map { String($0.prefix(2000)) }, latencyMs: latency)
+            return PendingResult(message: message, result: result)
+        }
+        switch outcome {
+        case .succeeded(let response, let latency):
+            do {
+                let uri = try await writeOutput(response, of: message, context: context)
+                return result(.succeeded, uri: uri, latency: latency)
+            } catch let failure as PermanentFailure {
+                try await deadLetter(item, code: failure.code, reason: failure.reason)
+                return result(.failed, error: failure.reason)
+            }
+        case .failed(let code, let reason):
+            try await deadLetter(item, code: code, reason: reason)
+            return result(.failed, error: reason)
+        case .skipped:
+            return result(.skipped)
+        }
+    }
+
+    /// Writes the item's response as JSON to S3; returns its `s3://` URI.
+    ///
+    /// Throws ``PermanentFailure`` when the output cannot be written for a reason of its own.
+    private func writeOutput(_ response: InferResponse, of message: BatchItemMessage, context: JobContext?)
+        async throws -> String
+    {
+        var response = response
+        response.id = message.itemID
+        let body: Data
+        do {
+            body = try InferenceCodec.encodeResponse(response, binaryOutputs: []).body
+        } catch {
+            let reason = (error as? InferenceProtocolError)?.message ?? "the output cannot be written as JSON"
+            throw PermanentFailure(code: "unwritable_output", reason: reason)
+        }
+        let prefix = context?.outputPrefix ?? message.outputPrefix ?? configuration.outputPrefix
+        let key = BatchNaming.outputKey(prefix: prefix, jobID: Self.jobKey(message.jobID), itemID: message.itemID)
+        do {
+            try await retrying("write output") {
+                _ = try await self.objects.put(key: key, body: body, contentType: "application/json")
+            }
+        } catch let failure as PermanentFailure {
+            throw PermanentFailure(code: "unwritable_output", reason: "the output cannot be stored: \(failure.reason)")
+        }
+        return "s3://\(configuration.bucket)/\(key)"
+    }
+
+    /// Records a batch's rows and job counters in one transaction, then finishes the jobs it
+    /// completed.
+    func record(_ pending: [PendingResult]) async throws {
+        guard !pending.isEmpty else { return }
+        let outcomes: [ItemResultOutcome]
+        do {
+            outcomes = try await retrying("record items") {
+                do {
+                    return try await self.store.recordItemResults(pending.map(\.result))
+                } catch let failure as PlatformStoreError where failure.isJobNotFound {
+                    // Deleted or never created: create them, then the retry records the items.
+                    var created = Set<UUID>()
+                    for item in pending where created.insert(item.message.jobID).inserted {
+                        try await self.jobs.create(for: item.message)
+                    }
+                    throw failure
+                }
+            }
+        } catch let failure as PermanentFailure {
+            for item in pending {
+                logger.error(
+                    "batch.item.unrecordable",
+                    metadata: [
+                        LogKey.jobID: "\(item.message.jobID)", LogKey.itemID: "\(item.message.itemID)",
+                        LogKey.error: "\(failure.reason)",
+                    ])
+            }
+            return
+        }
+        var completed = Set<UUID>()
+        var repeated = Set<UUID>()
+        for (item, outcome) in zip(pending, outcomes) {
+            metrics.finished(model: item.message.model, status: item.result.status, counted: outcome.counted)
+            if outcome.completedJob {
+                completed.insert(item.message.jobID)
+            } else if !outcome.counted {
+                repeated.insert(item.message.jobID)
+            }
+        }
+        for jobID in completed { try await finalize(jobID) }
+        // A repeat may belong to a job whose completing worker died before announcing it.
+        for jobID in repeated.subtracting(completed) { try await finalizeIfNeeded(jobID) }
+    }
+
+    /// An unreadable message still counts as a failed item when its job and item id can be read
+    /// and the job exists.
+    private func recordUnreadable(_ item: WorkItem, reason: String) async throws {
+        guard let identity = BatchItemMessage.identity(of: item.value), BatchNaming.isValidItemID(identity.itemID)
+        else { return }
+        let exists = try await retrying("load job") { try await self.store.job(identity.jobID) != nil }
+        guard exists else { return }
+        let outcome = try await retrying("record item") {
+            try await self.store.recordItemResult(
+                jobID: identity.jobID, itemID: identity.itemID, status: .failed, outputURI: nil,
+                error: String(reason.prefix(2000)), latencyMs: nil)
+        }
+        if outcome.completedJob { try await finalize(identity.jobID) }
+    }
+
+    /// Publishes the item with its reason on the dead-letter topic.
+    private func deadLetter(_ item: WorkItem, code: String, reason: String) async throws {
+        let message = item.message
+        let identity = message == nil ? BatchItemMessage.identity(of: item.value) : nil
+        let record = DeadLetterRecord(
+            jobID: (message?.jobID ?? identity?.jobID).map(Self.jobKey), itemID: message?.itemID ?? identity?.itemID,
+            model: message?.model ?? identity?.model, version: message?.version, errorCode: code, reason: reason,
+            failedAt: Date(),
+            source: .init(topic: item.partition.topic, partition: item.partition.partition, offset: item.offset),
+            originalBase64: nil)
+        let value = try record.encoded(original: item.value)
+        let key = record.jobID.map { Array($0.utf8) }
+        logger.info(
+            "batch.item.dead_lettered",
+            metadata: [
+                LogKey.jobID: "\(record.jobID ?? "-")", LogKey.itemID: "\(record.itemID ?? "-")",
+                LogKey.error: "\(code)",
+            ])
+        do {
+            _ = try await retrying("dead letter") {
+                try await self.producer.send(topic: self.configuration.deadLetterTopic, key: key, value: value)
+            }
+        } catch let failure as PermanentFailure {
+            // The failure is still recorded on the item's row; only the DLQ copy is missing.
+            logger.error(
+                "batch.item.dead_letter_refused",
+                metadata: [LogKey.jobID: "\(record.jobID ?? "-")", LogKey.error: "\(failure.reason)"])
+        }
+    }
+
+    /// A job id as it appears in keys and records: lower-case UUID text.
+    static func jobKey(_ id: UUID) -> String { id.uuidString.lowercased() }
+}
