@@ -147,7 +147,8 @@ extension BatchJobStore {
     private static func lockOrder(_ left: ItemResult, _ right: ItemResult) -> Bool {
         let leftJob = left.jobID.uuidString
         let rightJob = right.jobID.uuidString
-        return leftJob != rightJob ? leftJob < rightJob : Array(left.itemID.utf8).lexicographicallyPrecedes(right.itemID.utf8)
+        return leftJob != rightJob
+            ? leftJob < rightJob : Array(left.itemID.utf8).lexicographicallyPrecedes(right.itemID.utf8)
     }
 }
 

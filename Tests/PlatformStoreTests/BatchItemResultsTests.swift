@@ -46,7 +46,8 @@ struct BatchItemResultsTests {
             let store = BatchJobStore(pool: pool)
             let jobs = [UUID(), UUID()]
             for job in jobs {
-                try await store.createJob(id: job, model: "m", version: nil, total: 120, callbackURL: nil, outputPrefix: nil)
+                try await store.createJob(
+                    id: job, model: "m", version: nil, total: 120, callbackURL: nil, outputPrefix: nil)
             }
             // 40 batches of 8 items: every item once, plus a third of them again in another batch,
             // items of both jobs mixed and in varying order.
@@ -73,7 +74,8 @@ struct BatchItemResultsTests {
         try await StoreTestDatabase.withStore { pool in
             let store = BatchJobStore(pool: pool)
             let known = UUID()
-            try await store.createJob(id: known, model: "m", version: nil, total: 2, callbackURL: nil, outputPrefix: nil)
+            try await store.createJob(
+                id: known, model: "m", version: nil, total: 2, callbackURL: nil, outputPrefix: nil)
             await #expect(throws: PlatformStoreError.jobNotFound) {
                 try await store.recordItemResults([result(known, "a", .succeeded), result(UUID(), "b", .succeeded)])
             }
