@@ -30,7 +30,7 @@ command -v hey >/dev/null || { apt-get update -q && apt-get install -y -q hey; }
 . .stack/env
 export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 py=$STACK_VENV/bin/python
-inferctl=$(swift build --product inferctl >/dev/null && swift build --show-bin-path)/inferctl
+inferctl=$(swift build --product inferctl >/dev/null 2>&1 && swift build --show-bin-path 2>/dev/null)/inferctl
 work=$(mktemp -d)
 weed_pid=""
 restore() {
@@ -72,11 +72,13 @@ PY
 now() { date +%s.%N; }
 
 direct_round() {
-    local per=$((items / batch / 2)) start
+    # hey sends a multiple of its connection count.
+    local lanes=$((concurrency / 2)) per start
+    per=$((items / batch / 2 / lanes * lanes))
     start=$(now)
-    hey -n "$per" -c $((concurrency / 2)) -m POST -T application/json -D "$work/direct.json" \
+    hey -n "$per" -c "$lanes" -m POST -T application/json -D "$work/direct.json" \
         "$TRITON_A_URL/v2/models/simple/infer" >"$work/hey-a" &
-    hey -n "$per" -c $((concurrency / 2)) -m POST -T application/json -D "$work/direct.json" \
+    hey -n "$per" -c "$lanes" -m POST -T application/json -D "$work/direct.json" \
         "$TRITON_B_URL/v2/models/simple/infer" >"$work/hey-b"
     wait
     grep -q "\[200\].*$per responses" "$work/hey-a" && grep -q "\[200\].*$per responses" "$work/hey-b" ||
@@ -114,7 +116,7 @@ socks = [socket.socket() for _ in range(10)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')
 mkdir -p "$work/s3"
-"$STACK_VENV/bin/weed" mini -dir="$work/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$STACK_VENV/bin/weed" mini -dir="$work/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -s3.port="${ports[0]}" -s3.port.grpc="${ports[1]}" -master.port="${ports[2]}" -master.port.grpc="${ports[3]}" \
     -volume.port="${ports[4]}" -volume.port.grpc="${ports[5]}" -filer.port="${ports[6]}" \
     -filer.port.grpc="${ports[7]}" -admin.port="${ports[8]}" -admin.port.grpc="${ports[9]}" \
@@ -124,8 +126,10 @@ weed_pid=$!
 s3="http://127.0.0.1:${ports[0]}"
 for ((i = 0; i < 60; i++)); do curl -fsS -X PUT "$s3/bench" -o /dev/null 2>/dev/null && break; sleep 0.5; done
 hey -n 2000 -c 64 -m PUT -T application/json -D "$work/output.json" "$s3/bench/warm.json" >/dev/null
-put_rate=$(hey -n "$items" -c 64 -m PUT -T application/json -D "$work/output.json" "$s3/bench/item.json" |
-    awk '/Requests\/sec/ {printf "%.0f", $2}')
+puts=$((items / 64 * 64))
+hey -n "$puts" -c 64 -m PUT -T application/json -D "$work/output.json" "$s3/bench/item.json" >"$work/hey-s3"
+grep -q "\[200\].*$puts responses" "$work/hey-s3" || { echo "S3 PUTs failed" >&2; cat "$work/hey-s3" >&2; exit 1; }
+put_rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/hey-s3")
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 d=$(printf '%s\n' "${direct[@]}" | median)

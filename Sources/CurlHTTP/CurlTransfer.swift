@@ -89,9 +89,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
-        let hasContentType = request.headers.contains {
-            $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame
-        }
+        let hasContentType = request.headers.contains { $0.name.isSameHeaderName(as: "Content-Type") }
         if requestBody != nil && !hasContentType {
             // Without this libcurl labels every body application/x-www-form-urlencoded.
             list = curl_slist_append(list, "Content-Type:")
@@ -108,19 +106,17 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        guard let line = String(bytes: bytes, encoding: .isoLatin1) else { return }
-        if line.hasPrefix("HTTP/") {
+        guard let parsed = HeaderLine(bytes) else { return }
+        switch parsed {
+        case .statusLine:
             // A new status line (after 100 Continue): only the final response's headers count.
             responseHeaders.removeAll(keepingCapacity: true)
-            return
-        }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        responseHeaders.append((name: name, value: value))
-        if !isHead, name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value) {
-            // A hint only: never reserve more than 64 MiB up front on a server's word.
-            responseBody.reserveCapacity(min(length, 64 << 20))
+        case .field(let name, let value):
+            responseHeaders.append((name: name, value: value))
+            if !isHead, name.isSameHeaderName(as: "Content-Length"), let length = Int(value) {
+                // A hint only: never reserve more than 64 MiB up front on a server's word.
+                responseBody.reserveCapacity(min(length, 64 << 20))
+            }
         }
     }
 

@@ -47,6 +47,6 @@ public struct HTTPResponseData: Sendable {
 
     /// The first header with this name, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.isSameHeaderName(as: name) }?.value
     }
 }
