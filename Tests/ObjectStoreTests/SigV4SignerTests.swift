@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ObjectStore
@@ -153,6 +154,24 @@ struct SigV4SignerTests {
         #expect(SigV4Signer.timestamp(date) == "20260102T030405Z")
         #expect(SigV4Signer.dateStamp(date) == "20260102")
         #expect(SigV4Signer.timestamp(Self.exampleDate) == "20130524T000000Z")
+    }
+
+    @Test("timestamps agree with Foundation's UTC calendar over 5,000 seeded dates, leap days included")
+    func timestampsAgreeWithCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        var generator = SplitMix64(seed: 2026)
+        // 1901…2399, plus the edges of leap days and of the year 2100 (not a leap year).
+        var seconds = (0..<5_000).map { _ in Int.random(in: -2_177_452_800...13_569_465_599, using: &generator) }
+        seconds += [951_782_399, 951_782_400, 951_868_800, 4_107_542_399, 4_107_542_400, -1, 0, 59, 86_399]
+        for second in seconds {
+            let date = Date(timeIntervalSince1970: TimeInterval(second))
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let expected = String(
+                format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!,
+                parts.second!)
+            #expect(SigV4Signer.timestamp(date) == expected, "\(second)")
+        }
     }
 
     @Test("the signer's description never shows the secret")
