@@ -63,9 +63,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "CivilCalendar", swiftSettings: strictSettings),
         .target(
             name: "ObjectStore",
-            dependencies: ["COpenSSL", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CivilCalendar", "COpenSSL", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -90,6 +91,7 @@ let package = Package(
         .target(
             name: "PostgresClient",
             dependencies: [
+                "CivilCalendar",
                 "CLibpq",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

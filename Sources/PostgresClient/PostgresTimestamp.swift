@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// Converts between `Date` and PostgreSQL's ISO text form of `timestamptz` / `timestamp`
@@ -14,8 +15,8 @@ enum PostgresTimestamp {
         if date == .distantFuture { return "infinity" }
         if date == .distantPast { return "-infinity" }
         let micros = Int64((date.timeIntervalSince1970 * Double(microsPerSecond)).rounded())
-        let (days, timeOfDay) = floorDivide(micros, microsPerDay)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (days, timeOfDay) = CivilCalendar.floorDivide(micros, microsPerDay)
+        let (year, month, day) = CivilCalendar.date(daysSinceEpoch: days)
         let seconds = timeOfDay / microsPerSecond
         let fraction = timeOfDay % microsPerSecond
         let displayYear = year > 0 ? year : 1 - year
@@ -64,41 +65,10 @@ enum PostgresTimestamp {
         guard scanner.isAtEnd, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
             second < 61
         else { return nil }
-        let days = daysSinceEpoch(year: astronomicalYear, month: month, day: day)
+        let days = CivilCalendar.daysSinceEpoch(year: astronomicalYear, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         let micros = seconds * microsPerSecond + fraction
         return Date(timeIntervalSince1970: Double(micros) / Double(microsPerSecond))
-    }
-
-    // MARK: - Civil calendar arithmetic (proleptic Gregorian, days counted from 1970-01-01)
-
-    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = floorDivide(shiftedYear, 400).quotient
-        let yearOfEra = shiftedYear - era * 400
-        let monthFromMarch = (month + 9) % 12
-        let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = floorDivide(shifted, 146_097).quotient
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
-    }
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let quotient = value / divisor
-        let remainder = value % divisor
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 
     private static func power10(_ exponent: Int) -> Int64 {

@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for request headers.
@@ -128,27 +129,16 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
         return "\(pad(parts.year, 4))\(pad(parts.month, 2))\(pad(parts.day, 2))"
     }
 
-    /// The UTC calendar fields of `date` by integer arithmetic on the proleptic Gregorian
-    /// calendar (days since 1970 to year/month/day), which is exact and far cheaper than a
-    /// `Calendar` per signed request.
     private static func utcParts(_ date: Date) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     ) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let days = remainder < 0 ? quotient - 1 : quotient
-        let secondOfDay = seconds - days * 86_400
-        // Days are counted from 0000-03-01 so the leap day falls at the end of each year.
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, secondOfDay / 3_600, secondOfDay % 3_600 / 60, secondOfDay % 60)
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = CivilCalendar.floorDivide(seconds, 86_400)
+        let (year, month, day) = CivilCalendar.date(daysSinceEpoch: days)
+        return (
+            Int(year), Int(month), Int(day), Int(secondOfDay / 3_600), Int(secondOfDay % 3_600 / 60),
+            Int(secondOfDay % 60)
+        )
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
