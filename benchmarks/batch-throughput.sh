@@ -34,7 +34,7 @@ inferctl=$(swift build --product inferctl >/dev/null 2>&1 && swift build --show-
 work=$(mktemp -d)
 weed_pid=""
 restore() {
-    [[ -n "$weed_pid" ]] && kill "$weed_pid" 2>/dev/null || true
+    if [[ -n "$weed_pid" ]]; then kill "$weed_pid" 2>/dev/null || true; fi
     rm -rf "$work"
     if [[ "$build" != debug ]]; then
         echo "putting the router and worker back on debug builds"
@@ -81,8 +81,11 @@ direct_round() {
     hey -n "$per" -c "$lanes" -m POST -T application/json -D "$work/direct.json" \
         "$TRITON_B_URL/v2/models/simple/infer" >"$work/hey-b"
     wait
-    grep -q "\[200\].*$per responses" "$work/hey-a" && grep -q "\[200\].*$per responses" "$work/hey-b" ||
-        { echo "direct calls failed" >&2; cat "$work/hey-a" "$work/hey-b" >&2; exit 1; }
+    if ! grep -q "\[200\].*$per responses" "$work/hey-a" || ! grep -q "\[200\].*$per responses" "$work/hey-b"; then
+        echo "direct calls failed" >&2
+        cat "$work/hey-a" "$work/hey-b" >&2
+        exit 1
+    fi
     awk -v n=$((per * 2 * batch)) -v s="$start" -v e="$(now)" 'BEGIN {printf "%.0f\n", n / (e - s)}'
 }
 
