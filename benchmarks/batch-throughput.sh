@@ -34,7 +34,13 @@ inferctl=$(swift build --product inferctl >/dev/null 2>&1 && swift build --show-
 work=$(mktemp -d)
 weed_pid=""
 restore() {
-    if [[ -n "$weed_pid" ]]; then kill "$weed_pid" 2>/dev/null || true; fi
+    if [[ -n "$weed_pid" ]]; then
+        # SeaweedFS may sit out SIGTERM: give it 10 s, then SIGKILL.
+        kill "$weed_pid" 2>/dev/null || true
+        for ((i = 0; i < 20; i++)); do kill -0 "$weed_pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$weed_pid" 2>/dev/null || true
+        wait "$weed_pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
     if [[ "$build" != debug ]]; then
         echo "putting the router and worker back on debug builds"
