@@ -54,9 +54,10 @@ extension BatchJobStore {
         do {
             return try await pool.withTransaction { connection in
                 let moved = try await insertFinal(ordered, connection)
+                let counted = firsts.filter { moved.contains(ItemKey(results[$0])) }
                 var deltas: [UUID: StatusCounts] = [:]
                 var lastCounted: [UUID: Int] = [:]
-                for index in firsts where moved.contains(ItemKey(results[index])) {
+                for index in counted {
                     deltas[results[index].jobID, default: StatusCounts()].add(results[index].status)
                     lastCounted[results[index].jobID] = index
                 }
@@ -66,9 +67,9 @@ extension BatchJobStore {
                         completingItems.insert(index)
                     }
                 }
-                let counted = Set(firsts.filter { moved.contains(ItemKey(results[$0])) })
+                let countedItems = Set(counted)
                 return results.indices.map {
-                    ItemResultOutcome(counted: counted.contains($0), completedJob: completingItems.contains($0))
+                    ItemResultOutcome(counted: countedItems.contains($0), completedJob: completingItems.contains($0))
                 }
             }
         } catch let error as PostgresError where error.isForeignKeyViolation {
@@ -147,8 +148,7 @@ extension BatchJobStore {
     private static func lockOrder(_ left: ItemResult, _ right: ItemResult) -> Bool {
         let leftJob = left.jobID.uuidString
         let rightJob = right.jobID.uuidString
-        return leftJob != rightJob
-            ? leftJob < rightJob : Array(left.itemID.utf8).lexicographicallyPrecedes(right.itemID.utf8)
+        return leftJob != rightJob ? leftJob < rightJob : left.itemID.utf8.lexicographicallyPrecedes(right.itemID.utf8)
     }
 }
 

@@ -120,13 +120,18 @@ public struct SigV4Signer: Sendable, CustomStringConvertible {
     /// The ISO 8601 basic UTC timestamp used in `x-amz-date`, e.g. `20130524T000000Z`.
     public static func timestamp(_ date: Date) -> String {
         let parts = utcParts(date)
-        return "\(dateStamp(date))T\(pad(parts.hour, 2))\(pad(parts.minute, 2))\(pad(parts.second, 2))Z"
+        return "\(dayText(parts))T\(pad(parts.hour, 2))\(pad(parts.minute, 2))\(pad(parts.second, 2))Z"
     }
 
     /// The UTC date in the credential scope, e.g. `20130524`.
     public static func dateStamp(_ date: Date) -> String {
-        let parts = utcParts(date)
-        return "\(pad(parts.year, 4))\(pad(parts.month, 2))\(pad(parts.day, 2))"
+        dayText(utcParts(date))
+    }
+
+    private static func dayText(_ parts: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int))
+        -> String
+    {
+        "\(pad(parts.year, 4))\(pad(parts.month, 2))\(pad(parts.day, 2))"
     }
 
     private static func utcParts(_ date: Date) -> (
