@@ -52,16 +52,21 @@ struct RateLimitTests {
     @Test("after Retry-After has passed, a refused principal is admitted again")
     func readmission() async throws {
         var settings = try GatewayFixture.stackSettings()
-        settings.rateLimit.principal = RateLimitPolicy(limit: 5, period: .seconds(2), burst: 5)
+        // One cell a second, two at once; the 8 requests go together, so fewer than 2 refusals would
+        // take them more than 4 s to arrive, however slow the machine.
+        settings.rateLimit.principal = RateLimitPolicy(limit: 2, period: .seconds(2), burst: 2)
         let token = try await TokenFactory.hs256(TokenFactory.claims())
         try await GatewayFixture.with(settings) { gateway in
-            var statuses: [Int] = []
-            var refusal: HTTPResponseData?
-            for _ in 0..<8 {
-                let answer = try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
-                statuses.append(answer.status)
-                if answer.status == 429, refusal == nil { refusal = answer }
+            let answers = try await withThrowingTaskGroup(of: HTTPResponseData.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponseData]()) { $0.append($1) }
             }
+            let statuses = answers.map(\.status)
+            let refusal = answers.first { $0.status == 429 }
             #expect(statuses.filter { $0 == 429 }.count >= 2, "\(statuses)")
             let retryAfter = try #require(refusal?.header("Retry-After").flatMap(Int.init))
             #expect(retryAfter >= 1 && retryAfter <= 2)
