@@ -6,7 +6,7 @@ import PostgresClient
 /// Never edit a migration that has shipped; append a new one.
 public enum PlatformMigrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [batchJobs, apiKeys]
+    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners]
 
     /// Batch jobs and their items.
     ///
@@ -64,5 +64,14 @@ public enum PlatformMigrations {
                 revoked_at timestamptz
             );
             CREATE INDEX api_keys_principal ON api_keys (principal);
+            """)
+
+    /// The principal that owns each batch job. NULL for jobs created before owners existed and
+    /// for jobs produced to Kafka without an owner: only an administrator sees those.
+    static let jobOwners = Migration(
+        version: 3, name: "job owners",
+        sql: """
+            ALTER TABLE batch_jobs ADD COLUMN owner text CHECK (owner IS NULL OR length(owner) BETWEEN 1 AND 256);
+            CREATE INDEX batch_jobs_owner_created_at ON batch_jobs (owner, created_at);
             """)
 }
