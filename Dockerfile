@@ -10,27 +10,28 @@ ARG SWIFT_VERSION=6.3
 ARG DEBIAN_RELEASE=bookworm
 
 FROM swift:${SWIFT_VERSION}-${DEBIAN_RELEASE} AS build
+# python3 reads Package.swift's executable list in the build script.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libcurl4-openssl-dev libhiredis-dev libpq-dev librdkafka-dev libssl-dev pkg-config \
+        libcurl4-openssl-dev libhiredis-dev libpq-dev librdkafka-dev libssl-dev pkg-config python3 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so a source change does not re-fetch them.
+# Dependencies first, so a source change does not re-fetch them (the resolved checkouts stay in
+# SwiftPM's shared cache, which the build below clones from).
 COPY Package.* ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
-# Static Swift runtime: the runtime stage needs no toolchain libraries.
-RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --static-swift-stdlib \
-        --product gateway --product router --product batch-worker --product inferctl \
-    && mkdir -p /out \
-    && bin="$(swift build -c release --show-bin-path)" \
-    && cp "$bin/gateway" "$bin/router" "$bin/batch-worker" "$bin/inferctl" /out/ \
-    && strip /out/*
+COPY scripts/image/build-products.sh ./scripts/image/build-products.sh
+# The same script CI runs outside Docker: every executable in release mode with the Swift
+# runtime linked statically, stripped, and each started once with --help.
+RUN --mount=type=cache,target=/src/.build-release \
+    SCRATCH_PATH=/src/.build-release scripts/image/build-products.sh /out
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 # The five C libraries the executables link, CA certificates for TLS, curl for the healthcheck.
+# scripts/image/check-runtime.sh installs exactly this package list into a bookworm root file
+# system and starts every executable in it: keep the list on the lines of this command.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         ca-certificates curl libcurl4 libhiredis0.14 libpq5 librdkafka1 libssl3 libstdc++6 tzdata \

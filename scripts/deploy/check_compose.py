@@ -8,6 +8,12 @@ service_completed_successfully a one-shot service); every ${VAR} is in .env.exam
 default, and every .env.example entry is used; bind-mounted paths exist; ports publish on
 127.0.0.1 only; credentials are variables, never literals; Prometheus targets and the router's
 backends name services of the file; topic names and the bucket agree with config/batch-worker.yaml.
+Deployability: every Prometheus target resolves in every profile; Kafka keeps its log directory
+on a volume; Triton services build the project's image (triton-models/Dockerfile), load models
+that exist in the repositories they mount, and reserve a GPU exactly when a loaded model has a
+KIND_GPU instance group; the router's routes file comes from a directory mount (so a replaced
+file is seen and reloaded); the router gets its admin token and the worker its callback signing
+secret from .env; nobody sets PLATFORM_ENV=local (which accepts the example secrets).
 """
 
 import pathlib
@@ -19,7 +25,8 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VAR = re.compile(r"(?<!\$)\$\{([A-Z0-9_]+)(?::?([-?])([^}]*))?\}")
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|_KEY$|_KEY_ID$|AUTH")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|_KEY_ID$|AUTH")
+REQUIRED_ENV = {"router": ["ROUTER_ADMIN_TOKEN"], "batch-worker": ["CALLBACK_SIGNING_SECRET"]}
 errors: list[str] = []
 
 
@@ -35,6 +42,81 @@ def env_file(path: pathlib.Path) -> dict[str, str]:
             key, _, value = line.partition("=")
             values[key] = value
     return values
+
+
+def environment_of(svc: dict) -> dict:
+    environment = svc.get("environment", {})
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return environment
+
+
+def mounts_of(svc: dict) -> list[tuple[str, str]]:
+    """(source, target) of each short-syntax volume."""
+    result = []
+    for volume in svc.get("volumes", []):
+        parts = str(volume).split(":")
+        if len(parts) >= 2:
+            result.append((parts[0], parts[1]))
+    return result
+
+
+def model_kinds(config: pathlib.Path) -> set[str]:
+    return set(re.findall(r"kind:\s*(KIND_\w+)", config.read_text()))
+
+
+def check_deployability(services: dict) -> None:
+    for name, svc in services.items():
+        where = f"service {name}"
+        environment = environment_of(svc)
+        if str(environment.get("PLATFORM_ENV", "")).strip() == "local":
+            fail(f"{where}: PLATFORM_ENV=local accepts the repository's example secrets")
+        for key in REQUIRED_ENV.get(name, []):
+            if "${" not in str(environment.get(key, "")):
+                fail(f"{where}: {key} must come from .env")
+        mounts = mounts_of(svc)
+        # Kafka: the log directory (topics, offsets) on a mounted volume.
+        if "KAFKA_PROCESS_ROLES" in environment:
+            log_dirs = str(environment.get("KAFKA_LOG_DIRS", ""))
+            if not log_dirs:
+                fail(f"{where}: KAFKA_LOG_DIRS unset: the broker writes to /tmp and loses topics and offsets")
+            for log_dir in filter(None, log_dirs.split(",")):
+                if not any(log_dir == t or log_dir.startswith(t.rstrip("/") + "/") for _, t in mounts):
+                    fail(f"{where}: KAFKA_LOG_DIRS {log_dir} is not on a mounted volume")
+        # The router's routes file: from a directory mount, so a replaced file is seen.
+        routes_file = environment.get("ROUTER_ROUTES_FILE")
+        if name == "router":
+            if not routes_file:
+                fail(f"{where}: ROUTER_ROUTES_FILE unset (the image's copy cannot be edited)")
+            for source, target in mounts:
+                if source.startswith((".", "/")) and (ROOT / source).is_file() and target.endswith("routes.yaml"):
+                    fail(f"{where}: {source} is mounted as a single file: an editor that replaces it is never reloaded")
+            if routes_file and not any(routes_file.startswith(t.rstrip("/") + "/") and (ROOT / s).is_dir()
+                                       for s, t in mounts if s.startswith((".", "/"))):
+                fail(f"{where}: ROUTER_ROUTES_FILE {routes_file} is not inside a directory mount")
+        # Triton: the project's image, models that exist, a GPU only for GPU models.
+        command = [str(c) for c in svc.get("command", [])] if isinstance(svc.get("command"), list) else []
+        if command[:1] == ["tritonserver"]:
+            build = svc.get("build") or {}
+            context = build.get("context") if isinstance(build, dict) else build
+            if not context or not (ROOT / context / "Dockerfile").exists() or pathlib.Path(context).name != "triton-models":
+                fail(f"{where}: builds {context!r}, not the project's Triton image (triton-models/Dockerfile)")
+            repositories = [c.split("=", 1)[1] for c in command if c.startswith("--model-repository=")]
+            host_dirs = {t: ROOT / s for s, t in mounts if s.startswith((".", "/"))}
+            kinds = set()
+            for model in [c.split("=", 1)[1] for c in command if c.startswith("--load-model=")]:
+                configs = [host_dirs[r] / model / "config.pbtxt" for r in repositories if r in host_dirs]
+                found = [c for c in configs if c.exists()]
+                if not found:
+                    fail(f"{where}: loads {model}, which no mounted model repository has")
+                for config in found:
+                    kinds |= model_kinds(config)
+            devices = ((svc.get("deploy") or {}).get("resources") or {}).get("reservations", {}).get("devices", [])
+            gpu = any("gpu" in d.get("capabilities", []) for d in devices)
+            if gpu and "KIND_GPU" not in kinds:
+                fail(f"{where}: reserves a GPU but every model it loads runs on KIND_CPU")
+            if "KIND_GPU" in kinds and not gpu:
+                fail(f"{where}: loads a KIND_GPU model without reserving a GPU")
 
 
 def main() -> int:
@@ -110,12 +192,20 @@ def main() -> int:
                     fail(f"profile {profile}: no Triton service answers as triton-server")
 
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
-    for job in prometheus["scrape_configs"]:
-        for static in job.get("static_configs", []):
-            for target in static["targets"]:
-                host = target.split(":")[0]
-                if host != "localhost" and host not in services:
-                    fail(f"prometheus job {job['job_name']}: target {target} is no compose service")
+    for profile in sorted({p for s in services.values() for p in s.get("profiles", [])}) or [""]:
+        hosts = set()
+        for name, svc in services.items():
+            if not svc.get("profiles") or profile in svc["profiles"]:
+                hosts.add(name)
+                for net in (svc.get("networks") or {}).values() if isinstance(svc.get("networks"), dict) else []:
+                    hosts.update((net or {}).get("aliases", []))
+        for job in prometheus["scrape_configs"]:
+            for static in job.get("static_configs", []):
+                for target in static["targets"]:
+                    host = target.split(":")[0]
+                    if host != "localhost" and host not in hosts:
+                        fail(f"prometheus job {job['job_name']}: target {target} is no service of profile {profile or '(none)'}")
+    check_deployability(services)
 
     worker = yaml.safe_load((ROOT / "config/batch-worker.yaml").read_text())
     topics = worker["batch"]["topics"]
