@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Routing", targets: ["Routing"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Platform", targets: ["Platform"]),
+        .library(name: "UploadFormats", targets: ["UploadFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
@@ -41,6 +42,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "InferenceProtocol", swiftSettings: strictSettings),
+        .target(name: "UploadFormats", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
         .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(
             name: "TritonClient",
@@ -151,7 +153,7 @@ let package = Package(
             name: "BatchWorker",
             dependencies: [
                 "CurlHTTP", "InferenceProtocol", "TritonClient", "KServeHTTP", "Kafka", "ObjectStore", "PostgresClient",
-                "PlatformStore",
+                "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,7 +179,7 @@ let package = Package(
             dependencies: [
                 "BatchWorker", "Kafka",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
-                "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore",
+                "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -219,6 +221,9 @@ let package = Package(
 
         .testTarget(
             name: "InferenceProtocolTests", dependencies: ["InferenceProtocol", "TestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "UploadFormatsTests", dependencies: ["UploadFormats", "InferenceProtocol"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TritonClientTests",

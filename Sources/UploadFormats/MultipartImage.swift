@@ -3,12 +3,12 @@ import InferenceProtocol
 
 /// The image of a classify request: the raw body, or the first file part of a
 /// `multipart/form-data` body (a part named `image` or `file` preferred).
-enum MultipartImage {
+public enum MultipartImage {
     /// The image bytes of `body` sent with `contentType`.
     ///
     /// - Throws: `badRequest` for an empty image or a multipart body without a usable part.
-    static func image(from body: Data, contentType: String?) throws(InferenceError) -> Data {
-        let mediaType = contentType.map(ContentPolicyMiddleware.mediaType)
+    public static func image(from body: Data, contentType: String?) throws(InferenceError) -> Data {
+        let mediaType = contentType.map { MediaType.essence(of: $0) }
         guard mediaType == "multipart/form-data" else {
             guard !body.isEmpty else { throw .badRequest("the request body is empty; send the image as the body") }
             return body
@@ -24,14 +24,24 @@ enum MultipartImage {
         return chosen.content
     }
 
-    struct Part {
-        var name: String?
-        var filename: String?
-        var content: Data
+    /// One part of a `multipart/form-data` body.
+    public struct Part: Sendable, Equatable {
+        /// The `name` parameter of the part's `Content-Disposition`.
+        public var name: String?
+        /// The `filename` parameter of the part's `Content-Disposition`.
+        public var filename: String?
+        /// The part's bytes, without headers or the CRLF before the next delimiter.
+        public var content: Data
+
+        public init(name: String?, filename: String?, content: Data) {
+            self.name = name
+            self.filename = filename
+            self.content = content
+        }
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type.
-    static func boundary(in contentType: String) -> String? {
+    public static func boundary(in contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else {
@@ -47,7 +57,7 @@ enum MultipartImage {
     }
 
     /// The parts between `--boundary` delimiters (RFC 7578); malformed parts are skipped.
-    static func parts(of body: Data, boundary: String) -> [Part] {
+    public static func parts(of body: Data, boundary: String) -> [Part] {
         let delimiter = Data(("--" + boundary).utf8)
         let headerEnd = Data("\r\n\r\n".utf8)
         var parts: [Part] = []

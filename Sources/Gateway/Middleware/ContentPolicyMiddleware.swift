@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import InferenceProtocol
+import UploadFormats
 
 /// Refuses bodies the routes cannot read before any byte is read: 413 when `Content-Length`
 /// exceeds the route's limit, 415 for a content type or content encoding it does not take.
@@ -32,7 +33,7 @@ struct ContentPolicyMiddleware: RouterMiddleware {
                 .unsupportedMediaType,
                 message: "Content-Encoding \(encoding.prefix(32)) is not accepted; send the body uncompressed")
         }
-        let mediaType = request.headers[.contentType].map(Self.mediaType)
+        let mediaType = request.headers[.contentType].map { MediaType.essence(of: $0) }
         let accepted =
             isClassify
             ? Self.acceptsImage(mediaType)
@@ -49,12 +50,6 @@ struct ContentPolicyMiddleware: RouterMiddleware {
                 message: "Content-Type \(mediaType?.prefix(64) ?? "") is not accepted here; send \(expected)")
         }
         return try await next(request, context)
-    }
-
-    /// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
-    static func mediaType(_ value: String) -> String {
-        (value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value)
-            .trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     static func acceptsInference(_ mediaType: String?) -> Bool {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import InferenceProtocol
 import TritonClient
+import UploadFormats
 
 /// `POST /v1/models/{model}/classify?k=3[&version=v][&output=name]`: an image (raw body or
 /// multipart) in, the top-k classes out, computed by Triton's classification extension.

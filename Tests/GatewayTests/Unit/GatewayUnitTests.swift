@@ -30,30 +30,12 @@ struct GatewayUnitTests {
 
     @Test("content types: inference takes JSON, binary or none; classify takes images and multipart")
     func contentTypes() {
-        #expect(ContentPolicyMiddleware.mediaType("Application/JSON; charset=utf-8") == "application/json")
         #expect(ContentPolicyMiddleware.acceptsInference(nil))
         #expect(ContentPolicyMiddleware.acceptsInference("application/octet-stream"))
         #expect(!ContentPolicyMiddleware.acceptsInference("text/plain"))
         #expect(ContentPolicyMiddleware.acceptsImage("image/jpeg"))
         #expect(ContentPolicyMiddleware.acceptsImage("multipart/form-data"))
         #expect(!ContentPolicyMiddleware.acceptsImage("application/x-www-form-urlencoded"))
-    }
-
-    @Test("multipart: the image part is found by name, else the first file; bad bodies are 400")
-    func multipart() throws {
-        let body = Data(
-            "preamble\r\n--XYZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XYZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n\u{3}\r\n--XYZ--\r\n"
-                .utf8)
-        let image = try MultipartImage.image(from: body, contentType: "multipart/form-data; boundary=\"XYZ\"")
-        #expect(image == Data([1, 2, 13, 10, 3]))
-        #expect(MultipartImage.boundary(in: "multipart/form-data; charset=x; boundary=abc") == "abc")
-        #expect(throws: InferenceError.self) {
-            try MultipartImage.image(from: body, contentType: "multipart/form-data")
-        }
-        #expect(throws: InferenceError.self) {
-            try MultipartImage.image(from: Data("junk".utf8), contentType: "multipart/form-data; boundary=XYZ")
-        }
-        #expect(throws: InferenceError.self) { try MultipartImage.image(from: Data(), contentType: "image/png") }
     }
 
     @Test("a token's alg is read from its header before any key is chosen")
