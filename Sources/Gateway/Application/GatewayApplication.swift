@@ -139,8 +139,10 @@ public struct GatewayApplication {
             let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
             BatchRoutes<GatewayRequestContext>(submitter: submitter, store: store) { _, _ in }.register(on: router)
         }
+        var redisGatesReadiness = true
+        if case .open = settings.rateLimit.failureMode { redisGatesReadiness = false }
         OperationalRoutes(
-            redis: redis, upstream: base, registry: registry,
+            redis: redis, redisGatesReadiness: redisGatesReadiness, upstream: base, registry: registry,
             openAPIDocument: FileManager.default.contents(atPath: settings.openAPIFile)
         ).register(on: router)
 

@@ -6,10 +6,13 @@ import Prometheus
 import RedisClient
 import TritonClient
 
-/// The open operational endpoints: `/healthz` (the process is up), `/readyz` (Redis and the
-/// upstream answer), `/metrics` (Prometheus text) and `/openapi.yaml`.
+/// The open operational endpoints: `/healthz` (the process is up), `/readyz` (whether this
+/// gateway should take traffic), `/metrics` (Prometheus text) and `/openapi.yaml`.
 struct OperationalRoutes: Sendable {
     let redis: RedisClient
+    /// True when Redis being unreachable makes the gateway refuse requests (rate-limit failure
+    /// mode `closed`); with `open` it keeps admitting them, so Redis does not gate readiness.
+    let redisGatesReadiness: Bool
     let upstream: any KServeUpstream
     let registry: PrometheusCollectorRegistry
     let openAPIDocument: Data?
@@ -33,14 +36,19 @@ struct OperationalRoutes: Sendable {
         }
     }
 
-    /// 200 when Redis answers `PING` and the upstream says it is ready; 503 naming what is not.
+    /// Reports Redis and the upstream in the body. Only Redis under the `closed` failure mode
+    /// answers 503: every gateway shares Redis and the router, so failing readiness on them would
+    /// take all gateways out of the Service at once, defeating fail-open and turning the
+    /// gateway's own 503 answers (with their reason) into connection errors. Otherwise 200, with
+    /// `"status": "degraded"` while a dependency is down.
     func readiness() async -> Response {
         async let redisState = redisCheck()
         async let upstreamState = upstreamCheck()
         let checks = ["redis": await redisState, "upstream": await upstreamState]
-        let ready = checks.values.allSatisfy { $0 == "ok" }
+        let healthy = checks.values.allSatisfy { $0 == "ok" }
+        let ready = !redisGatesReadiness || checks["redis"] == "ok"
         var body = checks
-        body["status"] = ready ? "ready" : "not ready"
+        body["status"] = ready ? (healthy ? "ready" : "degraded") : "not ready"
         return Self.json(ready ? .ok : .serviceUnavailable, body)
     }
 
