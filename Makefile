@@ -50,15 +50,28 @@ clean:
 
 # deployment and load-test targets
 
-.PHONY: image k8s-render validate-deploy loadtest loadtest-smoke
+.PHONY: image image-triton image-products image-check k8s-render validate-deploy loadtest loadtest-smoke
 
 IMAGE ?= triton-gateway:dev
+TRITON_IMAGE ?= triton-gateway-triton:dev
 K8S_ENV ?= dev
 LOADTEST ?= realtime
 
 ## Build the container image (needs a Docker engine): make image IMAGE=registry/name:tag
 image:
 	docker build -t $(IMAGE) .
+
+## Build the Triton image with the models' Python packages (needs a Docker engine).
+image-triton:
+	docker build -t $(TRITON_IMAGE) triton-models
+
+## The image's build step without Docker: every executable in release mode into .build-image/bin.
+image-products:
+	bash scripts/image/build-products.sh .build-image/bin
+
+## The runtime stage without Docker (root): the executables started in a debootstrapped root fs.
+image-check: image-products
+	bash scripts/image/check-runtime.sh .build-image/bin
 
 ## Render one overlay to stdout: make k8s-render K8S_ENV=prod
 k8s-render:

@@ -6,7 +6,7 @@
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend, Counter } from 'k6/metrics';
-import { BASE_URL, MODEL, SMOKE, headers, inferBody, num, summary, summaryTrendStats, thresholds } from './lib/config.js';
+import { BASE_URL, MODEL, SMOKE, headers, inferBody, num, summary, summaryTrendStats, thresholds, wasRateLimited } from './lib/config.js';
 
 const model = __ENV.BATCH_MODEL || MODEL;
 const items = num('ITEMS', SMOKE ? 5 : 50);
@@ -48,6 +48,8 @@ export default function () {
     headers: headers({ 'Content-Type': 'application/json' }),
     tags: { name: 'batch-submit' },
   });
+  // A refused submission is counted in rate_limited (each item costs one token of the key's rate).
+  if (wasRateLimited(submit)) return;
   if (!check(submit, { 'submit 202': (r) => r.status === 202 })) {
     failedJobs.add(1);
     return;

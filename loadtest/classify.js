@@ -7,7 +7,7 @@ import http from 'k6/http';
 import encoding from 'k6/encoding';
 import { check } from 'k6';
 import { SharedArray } from 'k6/data';
-import { BASE_URL, SMOKE, headers, num, summary, summaryTrendStats, thresholds } from './lib/config.js';
+import { BASE_URL, SMOKE, headers, num, summary, summaryTrendStats, thresholds, wasRateLimited } from './lib/config.js';
 
 const model = __ENV.CLASSIFY_MODEL || 'digits';
 const k = num('TOP_K', 3);
@@ -43,6 +43,7 @@ export default function () {
     headers: headers(),
     tags: { name: 'classify' },
   });
+  if (wasRateLimited(res)) return;
   const classes = res.status === 200 ? res.json('classes') : [];
   check(res, { 'classify 200': (r) => r.status === 200 });
   check(res, { 'k classes': () => Array.isArray(classes) && classes.length === k });

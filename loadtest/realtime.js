@@ -4,7 +4,7 @@
 //   RATE (peak requests/s, default 200), RAMP (default 2m), HOLD (default 5m)
 import http from 'k6/http';
 import { check } from 'k6';
-import { SMOKE, headers, summaryTrendStats, inferBody, modelPath, num, summary, thresholds } from './lib/config.js';
+import { SMOKE, headers, summaryTrendStats, inferBody, modelPath, num, summary, thresholds, wasRateLimited } from './lib/config.js';
 
 const peak = num('RATE', SMOKE ? 20 : 200);
 
@@ -34,6 +34,7 @@ export default function () {
     headers: headers({ 'Content-Type': 'application/json' }),
     tags: { name: 'infer' },
   });
+  if (wasRateLimited(res)) return;
   check(res, {
     'infer 200': (r) => r.status === 200,
     'has outputs': (r) => r.status === 200 && Array.isArray(r.json('outputs')),

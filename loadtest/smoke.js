@@ -2,7 +2,7 @@
 // a low constant rate against BASE_URL, failing on any threshold breach.
 import http from 'k6/http';
 import { check, fail } from 'k6';
-import { BASE_URL, MODEL, headers, summaryTrendStats, inferBody, modelPath, num, summary, thresholds } from './lib/config.js';
+import { BASE_URL, MODEL, headers, summaryTrendStats, inferBody, modelPath, num, summary, thresholds, wasRateLimited } from './lib/config.js';
 
 export const options = {
   scenarios: {
@@ -32,6 +32,7 @@ export default function () {
     headers: headers({ 'Content-Type': 'application/json' }),
     tags: { name: 'infer' },
   });
+  if (wasRateLimited(res)) return;
   check(res, {
     'infer 200': (r) => r.status === 200,
     'has outputs': (r) => r.status === 200 && Array.isArray(r.json('outputs')),

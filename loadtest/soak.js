@@ -3,7 +3,7 @@
 //   RATE (default 100), DURATION (default 2h)
 import http from 'k6/http';
 import { check } from 'k6';
-import { SMOKE, headers, inferBody, modelPath, num, summary, summaryTrendStats, thresholds } from './lib/config.js';
+import { SMOKE, headers, inferBody, modelPath, num, summary, summaryTrendStats, thresholds, wasRateLimited } from './lib/config.js';
 
 export const options = {
   scenarios: {
@@ -26,6 +26,7 @@ export default function () {
     headers: headers({ 'Content-Type': 'application/json' }),
     tags: { name: 'infer' },
   });
+  if (wasRateLimited(res)) return;
   check(res, { 'infer 200': (r) => r.status === 200 });
 }
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Validates every deployment artifact with the real tools (make validate-deploy, CI):
 #   1. yamllint over k8s/, deploy/, docker-compose.yml, .github/workflows
-#   2. each overlay rendered with `kubectl kustomize` and validated strictly with
-#      kubernetes-validate (unknown fields are errors), plus the project's own manifest checks
-#   3. checkov on k8s/ (kustomize), the rendered overlays, the Dockerfile, the GitHub workflows,
+#   2. the base and each overlay rendered with `kubectl kustomize` and validated strictly with
+#      kubernetes-validate (unknown fields are errors), the example Secrets too, plus the
+#      project's own manifest checks (scripts/deploy/check_manifests.py)
+#   3. checkov on k8s/ (kustomize), the rendered overlays, both Dockerfiles, the GitHub workflows,
 #      and a secrets scan: any failed check fails (skips live in the files, each with its reason)
+#   3b. the Triton image (triton-models/Dockerfile) installs every third-party package the
+#      models import; a copy without Pillow must fail that check (the check can fail)
 #   4. promtool: check config, check rules, test rules
 #   5. docker-compose.yml: structure and consistency with .env.example, the configs it mounts
 #      and the Prometheus targets; `docker compose config` too when a Docker CLI with compose exists
@@ -29,6 +32,10 @@ yamllint --strict -c .yamllint.yml k8s deploy docker-compose.yml .github/workflo
 echo "yamllint: ok"
 
 step "kustomize render + kubernetes-validate --strict"
+"$KUBECTL" kustomize k8s/base >"$OUT/base.yaml"
+kubernetes-validate --strict --quiet "$OUT/base.yaml"
+kubernetes-validate --strict --quiet k8s/examples/secrets.example.yaml
+echo "base: rendered to ${OUT#"$ROOT"/}/base.yaml, schema-valid; k8s/examples/secrets.example.yaml schema-valid"
 overlays=()
 for dir in k8s/overlays/*/; do
     env="$(basename "$dir")"
@@ -38,7 +45,7 @@ for dir in k8s/overlays/*/; do
     kubernetes-validate --strict --quiet "$OUT/$env.yaml"
     echo "$env: $count resources rendered to ${OUT#"$ROOT"/}/$env.yaml, schema-valid"
 done
-"$PY" scripts/deploy/check_manifests.py "${overlays[@]}"
+"$PY" scripts/deploy/check_manifests.py --base "$OUT/base.yaml" "${overlays[@]}"
 
 step "checkov (kustomize, rendered overlays, Dockerfile, workflows, secrets)"
 export BC_SKIP_MAPPING=TRUE
@@ -52,10 +59,19 @@ checkov_run() {
 : >"$OUT/checkov.log"
 checkov_run --framework kustomize -d k8s
 checkov_run --framework kubernetes -f "${overlays[@]}"
-checkov_run --framework dockerfile -f Dockerfile
+checkov_run --framework dockerfile -f Dockerfile triton-models/Dockerfile
 checkov_run --framework github_actions -d .github/workflows
 checkov_run --framework secrets -f docker-compose.yml .env.example -d k8s -d deploy -d loadtest
 echo "checkov: no failed checks (skips are in the files, each with its reason)"
+
+step "Triton image: the models' imports are installed"
+"$PY" triton-models/tools/check_image_requirements.py
+sed '/pillow/d' triton-models/Dockerfile >"$OUT/Dockerfile.triton-without-pillow"
+if "$PY" triton-models/tools/check_image_requirements.py --dockerfile "$OUT/Dockerfile.triton-without-pillow" 2>/dev/null; then
+    echo "check_image_requirements.py accepted a Triton Dockerfile without Pillow" >&2
+    exit 1
+fi
+echo "a Triton Dockerfile without Pillow is refused"
 
 step "promtool"
 promtool check rules deploy/prometheus/rules/*.yml

@@ -7,7 +7,14 @@
 //   TIMEOUT_MS      per-request deadline sent as x-request-timeout-ms (default 2000)
 //   SMOKE=1         a short, light run with the same thresholds (CI and make loadtest-smoke)
 //   P95_MS, P99_MS, MAX_ERROR_RATE   threshold overrides
+//   MAX_RATE_LIMITED  share of answers that may be 429 (default 0.01)
+// A 429 is the gateway's per-key rate limit, not a platform error: it is counted apart in
+// `rate_limited` (with its own threshold) and left out of http_req_failed and the checks. A run at
+// more than the key's rate (50/s per principal by default) needs a key created with its own limit:
+//   inferctl keys create --principal loadtest --scope infer --rate-limit <above RATE>
+import http from 'k6/http';
 import { SharedArray } from 'k6/data';
+import { Rate } from 'k6/metrics';
 
 export const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:18081').replace(/\/+$/, '');
 export const API_KEY = __ENV.API_KEY || '';
@@ -24,6 +31,17 @@ export function num(name, fallback) {
   return value;
 }
 
+// Answers refused by the rate limiter, counted apart from errors.
+export const rateLimited = new Rate('rate_limited');
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 429));
+
+// Records whether an answer is a 429; true when it is (the caller then skips its checks).
+export function wasRateLimited(res) {
+  const limited = res.status === 429;
+  rateLimited.add(limited);
+  return limited;
+}
+
 // Trend statistics in the end-of-run summary (k6 leaves out p99 by default).
 export const summaryTrendStats = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 
@@ -37,6 +55,8 @@ export function thresholds({ p95 = 300, p99 = 800, errorRate = 0.01, tag = '' } 
     ],
     [`http_req_failed${suffix}`]: [`rate<${num('MAX_ERROR_RATE', errorRate)}`],
     checks: [`rate>${1 - num('MAX_ERROR_RATE', errorRate)}`],
+    // Breached: the key's rate limit is below the test's rate (see the top of this file).
+    rate_limited: [`rate<${num('MAX_RATE_LIMITED', 0.01)}`],
   };
 }
 
@@ -77,6 +97,7 @@ export function summary(data) {
   const d = data.metrics.http_req_duration ? data.metrics.http_req_duration.values : {};
   const failed = data.metrics.http_req_failed ? data.metrics.http_req_failed.values.rate : 0;
   const requests = data.metrics.http_reqs ? data.metrics.http_reqs.values.count : 0;
+  const limited = data.metrics.rate_limited ? data.metrics.rate_limited.values.rate : 0;
   const fmt = (v) => (v === undefined ? 'n/a' : `${v.toFixed(2)}ms`);
   const breached = Object.entries(data.metrics)
     .filter(([, m]) => m.thresholds && Object.values(m.thresholds).some((t) => !t.ok))
@@ -85,6 +106,7 @@ export function summary(data) {
     `target     ${BASE_URL}`,
     `requests   ${requests}`,
     `error rate ${(failed * 100).toFixed(3)}%`,
+    `rate limited ${(limited * 100).toFixed(3)}% (429: raise the key's --rate-limit above the test's rate)`,
     `latency    avg ${fmt(d.avg)}  p50 ${fmt(d.med)}  p95 ${fmt(d['p(95)'])}  p99 ${fmt(d['p(99)'])}  max ${fmt(d.max)}`,
     `thresholds ${breached.length === 0 ? 'all passed' : 'BREACHED: ' + breached.join(', ')}`,
   ];

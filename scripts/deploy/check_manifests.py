@@ -1,15 +1,30 @@
 """Project rules for the rendered Kubernetes overlays, beyond schema validation.
 
-Usage: check_manifests.py RENDERED.yaml...   (run by scripts/validate-deploy.sh)
+Usage: check_manifests.py --base RENDERED_BASE.yaml RENDERED_OVERLAY.yaml...
+(run by scripts/validate-deploy.sh; each overlay file is named after its folder in k8s/overlays)
 
 Checks, per overlay: distinct liveness and readiness probes, resources, hardened security
 contexts, references (service accounts, ConfigMaps, HPA targets) that resolve, selectors of
 Services, PDBs and NetworkPolicies that match pods, no Secret objects (references only), router
 backends that name real Services, ConfigMap settings whose keys exist in the repository's
 config/*.yaml; and, over k8s/, no deprecated kustomize fields.
+
+Deployability (what a schema cannot see): the gateway has Kafka brokers (else /v1/batches is
+not mounted), the same brokers as the worker and the worker's request topic; the gateway's
+readiness probe is /readyz, which does not depend on Redis under failure_mode open; every HPA
+External metric has a cluster-scoped prometheus-adapter rule (a namespaced one adds a namespace
+label the kafka-exporter series lack); every overlay `images:` entry names an image of the
+rendered base and a tag the release workflow publishes, and the overlay renders with that tag;
+Triton runs the project's image; preStop uses exec (the sleep action needs Kubernetes 1.30);
+the router gets its admin token and the worker its callback signing secret from Secrets; every
+Secret key referenced is listed in k8s/examples/secrets.example.yaml, whose values are all
+placeholders; nobody sets PLATFORM_ENV=local; only the gateway, the batch worker, monitoring
+and labelled operators reach the router.
 """
 
+import argparse
 import pathlib
+import re
 import sys
 
 import yaml
@@ -23,6 +38,20 @@ CONFIG_FILES = {  # ConfigMap data key -> repository file with the same keys
     "router.yaml": "config/router.yaml",
     "batch-worker.yaml": "config/batch-worker.yaml",
 }
+
+ADAPTER_RULES = ROOT / "deploy/prometheus-adapter/rules.yaml"
+RELEASE_WORKFLOW = ROOT / ".github/workflows/release.yml"
+EXAMPLE_SECRETS = ROOT / "k8s/examples/secrets.example.yaml"
+PROJECT_TRITON_IMAGE = "triton-gateway-triton"
+# Who may reach the router: its clients, Prometheus and operators (label on pods or namespaces).
+ROUTER_PEERS = [
+    {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}},
+    {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "batch-worker"}}},
+    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
+    {"podSelector": {"matchLabels": {"triton-gateway.io/router-admin": "true"}}},
+    {"namespaceSelector": {"matchLabels": {"triton-gateway.io/router-admin": "true"}}},
+]
+REQUIRED_SECRET_ENV = {"router": "ROUTER_ADMIN_TOKEN", "batch-worker": "CALLBACK_SIGNING_SECRET"}
 
 errors: list[str] = []
 
@@ -155,7 +184,187 @@ def check_overlay(path: pathlib.Path) -> None:
                 unknown = sorted(leaf_keys(data) - known)
                 if unknown:
                     fail(f"{env}/ConfigMap/{name}", f"keys not in {CONFIG_FILES[key]}: {unknown}")
+    check_deployability(env, by_kind, templates)
     print(f"{env}: project manifest rules hold ({len(templates)} workloads)")
+
+
+def container_env(container: dict, by_kind: dict) -> dict[str, str | None]:
+    """Each variable's value: literal, ConfigMap value, "secret:<name>/<key>", or None."""
+    values = {}
+    for var in container.get("env", []):
+        source = var.get("valueFrom", {})
+        if "value" in var:
+            values[var["name"]] = str(var["value"])
+        elif "configMapKeyRef" in source:
+            ref = source["configMapKeyRef"]
+            values[var["name"]] = by_kind.get("ConfigMap", {}).get(ref["name"], {}).get("data", {}).get(ref["key"])
+        elif "secretKeyRef" in source:
+            ref = source["secretKeyRef"]
+            values[var["name"]] = f"secret:{ref['name']}/{ref['key']}"
+        else:
+            values[var["name"]] = None
+    return values
+
+
+def config_file(by_kind: dict, template: dict, key: str) -> dict:
+    """The parsed `key` file of the ConfigMap a pod template mounts."""
+    for volume in template["spec"].get("volumes", []):
+        cm = by_kind.get("ConfigMap", {}).get(volume.get("configMap", {}).get("name"))
+        if cm and key in cm.get("data", {}):
+            return yaml.safe_load(cm["data"][key]) or {}
+    return {}
+
+
+def dig(tree: dict, dotted: str):
+    for part in dotted.split("."):
+        tree = tree.get(part) if isinstance(tree, dict) else None
+    return tree
+
+
+def check_deployability(env: str, by_kind: dict, templates: list) -> None:
+    workloads = {w["metadata"]["name"]: (w, t) for w, t in templates}
+    for name, (workload, template) in workloads.items():
+        where = f"{env}/{workload['kind']}/{name}"
+        for container in template["spec"]["containers"]:
+            values = container_env(container, by_kind)
+            if (values.get("PLATFORM_ENV") or "").strip() == "local":
+                fail(where, "PLATFORM_ENV=local accepts the repository's example secrets")
+            pre_stop = container.get("lifecycle", {}).get("preStop", {})
+            if "sleep" in pre_stop:
+                fail(where, "preStop.sleep needs Kubernetes 1.30 or later: use an exec sleep")
+            if name.startswith("triton") and PROJECT_TRITON_IMAGE not in container["image"].split(":")[0]:
+                fail(where, f"Triton image {container['image']} is not the project's ({PROJECT_TRITON_IMAGE}): "
+                            "the official image lacks the models' Python packages")
+            required = REQUIRED_SECRET_ENV.get(name)
+            if required and not (values.get(required) or "").startswith("secret:"):
+                fail(where, f"{required} must come from a Secret")
+
+    gateway, worker = workloads.get("gateway"), workloads.get("batch-worker")
+    if gateway and worker:
+        g_container, w_container = gateway[1]["spec"]["containers"][0], worker[1]["spec"]["containers"][0]
+        g_config = config_file(by_kind, gateway[1], "gateway.yaml")
+        w_config = config_file(by_kind, worker[1], "batch-worker.yaml")
+        g_brokers = (container_env(g_container, by_kind).get("KAFKA_BROKERS")
+                     or dig(g_config, "gateway.kafka.brokers") or dig(g_config, "kafka.brokers"))
+        w_brokers = container_env(w_container, by_kind).get("KAFKA_BROKERS") or dig(w_config, "kafka.brokers")
+        if not g_brokers:
+            fail(f"{env}/gateway", "no Kafka brokers (KAFKA_BROKERS or kafka.brokers): /v1/batches answers 404")
+        elif g_brokers != w_brokers:
+            fail(f"{env}/gateway", f"Kafka brokers {g_brokers} differ from the worker's {w_brokers}")
+        g_topic = dig(g_config, "gateway.batch.topic") or "inference.batch.requests"
+        if g_topic != dig(w_config, "batch.topics.requests"):
+            fail(f"{env}/gateway", f"batch topic {g_topic} is not the worker's {dig(w_config, 'batch.topics.requests')}")
+        probe = g_container.get("readinessProbe", {})
+        mode = dig(g_config, "gateway.rate_limit.failure_mode") or "open"
+        if probe.get("httpGet", {}).get("path") != "/readyz":
+            fail(f"{env}/gateway", "readiness must probe /readyz (Redis gates it only under failure_mode closed; "
+                                   "other endpoints depend on Redis or the router)")
+        elif mode == "open" and "exec" in probe:
+            fail(f"{env}/gateway", "readiness must not run a command that depends on Redis under failure_mode open")
+    check_adapter_rules(env, by_kind)
+    check_router_ingress(env, by_kind)
+    check_secret_references(env, templates)
+
+
+def check_adapter_rules(env: str, by_kind: dict) -> None:
+    rules = (yaml.safe_load(ADAPTER_RULES.read_text()) or {}).get("external", [])
+    for name, hpa in by_kind.get("HorizontalPodAutoscaler", {}).items():
+        for metric in hpa["spec"].get("metrics", []):
+            if metric["type"] != "External":
+                continue
+            wanted = metric["external"]["metric"]["name"]
+            matching = [r for r in rules if (r.get("name", {}).get("as") or wanted) == wanted
+                        and re.search(r.get("name", {}).get("matches", "^$"), wanted)]
+            if not matching:
+                fail(f"{env}/HPA/{name}", f"no prometheus-adapter external rule serves {wanted}")
+            for rule in matching:
+                resources = rule.get("resources", {})
+                if resources.get("namespaced") is not False or "overrides" in resources or "template" in resources:
+                    fail(f"{env}/HPA/{name}", f"adapter rule for {wanted} is namespaced: it adds a namespace "
+                                              "label the exporter's series lack (set resources.namespaced: false)")
+                labels = metric["external"]["metric"].get("selector", {}).get("matchLabels", {})
+                by = re.search(r"by\s*\(([^)]*)\)", rule.get("metricsQuery", ""))
+                kept = {label.strip() for label in by.group(1).split(",")} if by else set()
+                if not set(labels) <= kept:
+                    fail(f"{env}/HPA/{name}", f"adapter rule for {wanted} sums away the selector labels {sorted(set(labels) - kept)}")
+
+
+def check_router_ingress(env: str, by_kind: dict) -> None:
+    for name, policy in by_kind.get("NetworkPolicy", {}).items():
+        selector = policy["spec"].get("podSelector", {}).get("matchLabels", {})
+        if not matches(selector, {"app.kubernetes.io/name": "router"}) or "Ingress" not in policy["spec"].get("policyTypes", []):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            peers = rule.get("from")
+            if not peers:
+                fail(f"{env}/NetworkPolicy/{name}", "an ingress rule without `from` lets every pod reach the router")
+            for peer in peers or []:
+                if peer not in ROUTER_PEERS:
+                    fail(f"{env}/NetworkPolicy/{name}", f"router ingress from {peer} is not an allowed peer")
+
+
+def check_secret_references(env: str, templates: list) -> None:
+    examples = {}
+    for doc in yaml.safe_load_all(EXAMPLE_SECRETS.read_text()):
+        if doc:
+            examples[doc["metadata"]["name"]] = {**doc.get("stringData", {}), **doc.get("data", {})}
+    for workload, template in templates:
+        for container in template["spec"]["containers"]:
+            for var in container.get("env", []):
+                ref = var.get("valueFrom", {}).get("secretKeyRef")
+                if ref and ref["key"] not in examples.get(ref["name"], {}):
+                    fail(f"{env}/{workload['metadata']['name']}",
+                         f"Secret {ref['name']}/{ref['key']} is not in {EXAMPLE_SECRETS.relative_to(ROOT)}")
+    for name, values in examples.items():
+        for key, value in values.items():
+            if "change-me" not in str(value):
+                fail(str(EXAMPLE_SECRETS.relative_to(ROOT)), f"{name}/{key} is not an obviously invalid placeholder")
+
+
+def published_tag_patterns() -> list[str]:
+    """Regular expressions of the image tags the release workflow pushes."""
+    workflow = yaml.safe_load(RELEASE_WORKFLOW.read_text())
+    branches = (workflow.get(True) or workflow.get("on") or {}).get("push", {}).get("branches", [])
+    patterns = []
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            if "metadata-action" not in step.get("uses", ""):
+                continue
+            for line in step.get("with", {}).get("tags", "").splitlines():
+                fields = dict(f.split("=", 1) for f in line.strip().split(",") if "=" in f)
+                kind = fields.get("type")
+                if kind == "semver" and fields.get("pattern") == "{{version}}":
+                    patterns.append(r"\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")
+                elif kind == "semver" and fields.get("pattern") == "{{major}}.{{minor}}":
+                    patterns.append(r"\d+\.\d+")
+                elif kind == "sha":
+                    patterns.append(re.escape(fields.get("prefix", "sha-")) + r"[0-9a-f]{7,40}")
+                elif kind == "ref" and fields.get("event") == "branch":
+                    patterns += [re.escape(b) for b in branches]
+    return patterns
+
+
+def check_images(base_path: pathlib.Path, overlays: list[pathlib.Path]) -> None:
+    base_images = {c["image"].rsplit(":", 1)[0] for d in yaml.safe_load_all(base_path.read_text()) if d
+                   for _, t in pod_templates([d]) for c in t["spec"]["containers"]}
+    patterns = published_tag_patterns()
+    for path in overlays:
+        kustomization = yaml.safe_load((ROOT / "k8s/overlays" / path.stem / "kustomization.yaml").read_text())
+        rendered = {c["image"] for d in yaml.safe_load_all(path.read_text()) if d
+                    for _, t in pod_templates([d]) for c in t["spec"]["containers"]}
+        for entry in kustomization.get("images", []):
+            where = f"k8s/overlays/{path.stem}/kustomization.yaml images {entry['name']}"
+            if entry["name"] not in base_images:
+                fail(where, f"matches no image of the base {sorted(base_images)}: the override does nothing")
+                continue
+            tag = entry.get("newTag")
+            if tag is None:
+                continue
+            if not any(re.fullmatch(p, tag) for p in patterns):
+                fail(where, f"tag {tag} is not one the release workflow publishes")
+            image = f"{entry.get('newName', entry['name'])}:{tag}"
+            if image not in rendered:
+                fail(where, f"the overlay does not render {image}")
 
 
 def check_kustomizations() -> None:
@@ -167,9 +376,14 @@ def check_kustomizations() -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Project rules for the rendered overlays.")
+    parser.add_argument("--base", type=pathlib.Path, required=True, help="k8s/base rendered")
+    parser.add_argument("overlays", type=pathlib.Path, nargs="+", help="each overlay rendered, named <env>.yaml")
+    options = parser.parse_args()
     check_kustomizations()
-    for arg in sys.argv[1:]:
-        check_overlay(pathlib.Path(arg))
+    check_images(options.base, options.overlays)
+    for path in options.overlays:
+        check_overlay(path)
     for error in errors:
         print(f"ERROR {error}", file=sys.stderr)
     return 1 if errors else 0
