@@ -10,6 +10,8 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
         case rejectedByModel = "rejected_by_model"
         case invalidSubmission = "invalid_submission"
         case publishFailed = "publish_failed"
+        case attemptsExhausted = "attempts_exhausted"
+        case unstorableData = "unstorable_data"
     }
 
     private let code: Code
@@ -40,6 +42,13 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// The items of a submission could not all be published to Kafka.
     public static func publishFailed(_ reason: String) -> Self { Self(.publishFailed, reason) }
+
+    /// An item whose step kept failing while the dependency behind it answered its health check:
+    /// its attempt budget is spent and it is failed instead of retried.
+    public static func attemptsExhausted(_ reason: String) -> Self { Self(.attemptsExhausted, reason) }
+
+    /// PostgreSQL refused the item's data (SQLSTATE class 22 or 23): storing it again cannot work.
+    public static func unstorableData(_ reason: String) -> Self { Self(.unstorableData, reason) }
 
     /// True for ``invalidSubmission(_:)``.
     public var isInvalidSubmission: Bool { code == .invalidSubmission }

@@ -11,10 +11,14 @@ public struct ItemResult: Sendable, Hashable {
     public var status: BatchItemStatus
     /// Where its output was written, for a succeeded item.
     public var outputURI: String?
-    /// Why it failed, for a failed item.
+    /// Why it failed, for a failed item. Stored sanitised: control characters (NUL among them,
+    /// which PostgreSQL text cannot hold) replaced and cut to ``maxErrorLength`` characters.
     public var error: String?
     /// The inference latency in milliseconds, when measured.
     public var latencyMs: Double?
+
+    /// The longest error text stored for an item, in Unicode scalars.
+    public static let maxErrorLength = 2000
 
     /// Creates a result.
     public init(
@@ -96,13 +100,19 @@ extension BatchJobStore {
             [
                 .textArray(results.map { $0.jobID.uuidString.lowercased() }), .textArray(results.map(\.itemID)),
                 .textArray(results.map(\.status.rawValue)), .textArray(results.map(\.outputURI)),
-                .textArray(results.map(\.error)), .textArray(results.map { $0.latencyMs.map { "\($0)" } }),
+                .textArray(results.map { $0.error.map(Self.storableError) }),
+                .textArray(results.map { $0.latencyMs.map { "\($0)" } }),
             ])
         var moved = Set<ItemKey>()
         for row in rows {
             moved.insert(ItemKey(jobID: try row.decode("job_id"), itemID: try row.decode("item_id")))
         }
         return moved
+    }
+
+    /// An item's error as stored: no control characters, at most ``ItemResult/maxErrorLength``.
+    static func storableError(_ error: String) -> String {
+        PostgresText.sanitized(error, limit: ItemResult.maxErrorLength)
     }
 
     /// Adds `counts` to the job's counters and completes the job when all items are counted.

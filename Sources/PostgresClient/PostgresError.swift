@@ -65,6 +65,19 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// True for a foreign-key violation (SQLSTATE 23503).
     public var isForeignKeyViolation: Bool { sqlState == "23503" }
 
+    /// The SQLSTATE class: its first two characters (`"22"` for a data exception), when there was one.
+    public var sqlStateClass: Substring? { sqlState.map { $0.prefix(2) } }
+
+    /// True when the statement's data is at fault, so running it again can never succeed: a data
+    /// exception (SQLSTATE class 22, e.g. a NUL in text, a value out of range) or an integrity
+    /// constraint violation (class 23: unique, foreign key, not null, check).
+    ///
+    /// This is the one place that decides it; callers treat such a failure as permanent for the
+    /// work that carried the data, never as a database outage.
+    public var isDataError: Bool {
+        code == .queryFailed && (sqlStateClass == "22" || sqlStateClass == "23")
+    }
+
     /// True when the same work may succeed if retried later: a broken connection, a timeout,
     /// a serialization failure or a deadlock.
     public var isRetryable: Bool {

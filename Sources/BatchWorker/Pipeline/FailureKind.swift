@@ -17,9 +17,12 @@ enum FailureKind: Sendable, Equatable {
     /// Classifies an error from inference, S3, PostgreSQL or Kafka.
     ///
     /// Client errors of the model (4xx other than 408 and 429) are the item's fault; server
-    /// errors, throttling, timeouts and lost connections are transient. Storage and broker
-    /// failures are transient whatever their kind, so a broken dependency stops progress instead
-    /// of losing items.
+    /// errors, throttling, timeouts and lost connections are transient. PostgreSQL data errors
+    /// (SQLSTATE classes 22 and 23, see `PostgresError.isDataError`) and a Kafka record too large
+    /// for the broker are the item's fault too; other storage and broker failures are transient,
+    /// so a broken dependency stops progress instead of losing items. A transient failure that
+    /// follows one item for its whole attempt budget is judged by ``BatchWorker`` (item or
+    /// dependency), not here.
     static func of(_ error: any Error) -> FailureKind {
         switch error {
         case is CancellationError:
@@ -46,13 +49,19 @@ enum FailureKind: Sendable, Equatable {
             return error.code == .invalidArgument ? .permanent(error.description) : .transient
         case let error as PlatformStoreError:
             return error.isJobNotFound ? .transient : .permanent(error.description)
-        case is PostgresError:
-            return .transient
+        case let error as PostgresError:
+            return error.isDataError ? .permanent("PostgreSQL refused the item's data: \(error.message)") : .transient
         case let error as KafkaError:
-            return error.code == .configuration ? .permanent(error.reason) : .transient
+            if error.code == .configuration || isTooLarge(error) { return .permanent(error.reason) }
+            return .transient
         default:
             return .transient
         }
+    }
+
+    /// librdkafka's `RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE` (10), from the client or the broker.
+    private static func isTooLarge(_ error: KafkaError) -> Bool {
+        error.rdKafkaErrorCode == 10
     }
 
     private static func of(status: Int, message: String) -> FailureKind {

@@ -13,6 +13,10 @@ public protocol BatchInference: Sendable {
 
     /// The model's metadata and the largest batch it accepts (0 when it does not batch).
     func describe(model: String, version: String?) async throws -> ModelDescription
+
+    /// The health check that tells an outage from a bad item: true when the inference side is
+    /// ready, and the model too when one is named. Never throws: an error is "not ready".
+    func isReady(model: String?, version: String?) async -> Bool
 }
 
 /// A model as the worker plans batches for it.
@@ -46,6 +50,16 @@ public struct RouterInference: BatchInference {
     public func infer(_ request: InferRequest, model: String, version: String?) async throws -> InferResponse {
         try await client.infer(request, model: model, version: version, deadline: nil, binaryInputs: true)
     }
+
+    public func isReady(model: String?, version: String?) async -> Bool {
+        let deadline = ContinuousClock.now + Self.probeTimeout
+        guard (try? await client.serverReady(deadline: deadline)) == true else { return false }
+        guard let model else { return true }
+        return (try? await client.modelReady(model: model, version: version, deadline: deadline)) == true
+    }
+
+    /// How long a readiness check may take.
+    static let probeTimeout = Duration.seconds(5)
 
     public func describe(model: String, version: String?) async throws -> ModelDescription {
         let metadata = try await client.modelMetadata(model: model, version: version)

@@ -21,7 +21,7 @@ extension BatchWorker {
             }
             if contexts[message.jobID] == nil {
                 do {
-                    contexts[message.jobID] = try await retrying("load job") {
+                    contexts[message.jobID] = try await retrying("load job", on: .database) {
                         try await self.jobs.context(for: message)
                     }
                 } catch let failure as PermanentFailure {
@@ -76,7 +76,8 @@ extension BatchWorker {
         do {
             description = try await describe(ModelKey(model: first.model, version: first.version))
         } catch let failure as PermanentFailure {
-            return messages.map { _ in .failed(code: "model_not_found", reason: failure.reason) }
+            let code = failure.code == Self.exhaustedCode ? failure.code : "model_not_found"
+            return messages.map { _ in .failed(code: code, reason: failure.reason) }
         }
         var outcomes = [ItemOutcome?](repeating: nil, count: messages.count)
         var valid: [Int] = []
@@ -103,19 +104,22 @@ extension BatchWorker {
         let first = messages[0]
         let joined = TensorBatching.join(messages.map(\.request))
         let rows = messages.map { TensorBatching.rows(of: $0.request) }
+        let key = ModelKey(model: first.model, version: first.version)
         let start = ContinuousClock.now
         do {
-            let response = try await retrying("infer") {
+            let response = try await retrying("infer", on: .router(key)) {
                 try await self.inference.infer(joined, model: first.model, version: first.version)
             }
             let parts = try TensorBatching.split(response, rows: rows)
+            knownModels.succeeded(first.request, key: key)
             let latency = Self.milliseconds(start.duration(to: .now))
             metrics.inferred(batchSize: messages.count, model: first.model, latency: start.duration(to: .now))
             return parts.map { .succeeded($0, latencyMs: latency) }
         } catch is PermanentFailure {
         } catch is BatchWorkerError {
         }
-        // The batch was refused because of some item: find it by running each alone.
+        // The batch was refused because of some item, or kept failing while the router was up:
+        // find the item by running each alone, each with its own attempt budget.
         logger.info(
             "batch.batch.rejected.falling_back",
             metadata: [LogKey.model: "\(first.model)", LogKey.items: "\(messages.count)"])
@@ -136,17 +140,22 @@ extension BatchWorker {
     private func inferOne(_ message: BatchItemMessage) async throws -> ItemOutcome {
         var request = message.request
         request.binaryDataOutput = true
+        let key = ModelKey(model: message.model, version: message.version)
         let start = ContinuousClock.now
         do {
-            let response = try await retrying("infer") {
+            let response = try await retrying("infer", on: .router(key)) {
                 try await self.inference.infer(request, model: message.model, version: message.version)
             }
+            knownModels.succeeded(request, key: key)
             metrics.inferred(batchSize: 1, model: message.model, latency: start.duration(to: .now))
             return .succeeded(response, latencyMs: Self.milliseconds(start.duration(to: .now)))
         } catch let failure as PermanentFailure {
-            return .failed(code: BatchWorkerError.rejectedByModel("").name, reason: failure.reason)
+            return .failed(code: failure.code, reason: failure.reason)
         }
     }
+
+    /// The error code of an item whose attempt budget ran out.
+    static let exhaustedCode = BatchWorkerError.attemptsExhausted("").name
 
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components

@@ -5,6 +5,7 @@ import PlatformStore
 
 /// An item whose output is written (or whose failure is dead-lettered) and whose row is next.
 struct PendingResult: Sendable {
+    var item: WorkItem
     var message: BatchItemMessage
     var result: ItemResult
 }
@@ -16,6 +17,7 @@ extension BatchWorker {
     func write(_ item: WorkItem, _ outcome: ItemOutcome, context: JobContext?) async throws -> PendingResult? {
         guard let message = item.message else {
             if case .failed(let code, let reason) = outcome {
+                if code == Self.exhaustedCode { noteExhausted(model: nil) }
                 try await deadLetter(item, code: code, reason: reason)
                 try await recordUnreadable(item, reason: reason)
             }
@@ -25,9 +27,9 @@ extension BatchWorker {
             -> PendingResult
         {
             let result = ItemResult(
-                jobID: message.jobID, itemID: message.itemID, status: status, outputURI: uri,
-                error: error.map { String($0.prefix(2000)) }, latencyMs: latency)
-            return PendingResult(message: message, result: result)
+                jobID: message.jobID, itemID: message.itemID, status: status, outputURI: uri, error: error,
+                latencyMs: latency)
+            return PendingResult(item: item, message: message, result: result)
         }
         switch outcome {
         case .succeeded(let response, let latency):
@@ -35,10 +37,12 @@ extension BatchWorker {
                 let uri = try await writeOutput(response, of: message, context: context)
                 return result(.succeeded, uri: uri, latency: latency)
             } catch let failure as PermanentFailure {
+                if failure.code == Self.exhaustedCode { noteExhausted(model: message.model) }
                 try await deadLetter(item, code: failure.code, reason: failure.reason)
                 return result(.failed, error: failure.reason)
             }
         case .failed(let code, let reason):
+            if code == Self.exhaustedCode { noteExhausted(model: message.model) }
             try await deadLetter(item, code: code, reason: reason)
             return result(.failed, error: reason)
         case .skipped:
@@ -64,44 +68,56 @@ extension BatchWorker {
         let prefix = context?.outputPrefix ?? message.outputPrefix ?? configuration.outputPrefix
         let key = BatchNaming.outputKey(prefix: prefix, jobID: Self.jobKey(message.jobID), itemID: message.itemID)
         do {
-            try await retrying("write output") {
+            try await retrying("write output", on: .objectStore) {
                 _ = try await self.objects.put(key: key, body: body, contentType: "application/json")
             }
         } catch let failure as PermanentFailure {
-            throw PermanentFailure(code: "unwritable_output", reason: "the output cannot be stored: \(failure.reason)")
+            let code = failure.code == Self.exhaustedCode ? failure.code : "unwritable_output"
+            throw PermanentFailure(code: code, reason: "the output cannot be stored: \(failure.reason)")
         }
         return "s3://\(configuration.bucket)/\(key)"
     }
 
     /// Records a batch's rows and job counters in one transaction, then finishes the jobs it
     /// completed.
+    ///
+    /// When PostgreSQL refuses the batch for good (a data error, or a budget spent while it was
+    /// up), each row is recorded alone, so only the row at fault fails: it is then recorded as a
+    /// failed item with the reason, and dead-lettered.
     func record(_ pending: [PendingResult]) async throws {
         guard !pending.isEmpty else { return }
         let outcomes: [ItemResultOutcome]
         do {
-            outcomes = try await retrying("record items") {
-                do {
-                    return try await self.store.recordItemResults(pending.map(\.result))
-                } catch let failure as PlatformStoreError where failure.isJobNotFound {
-                    // Deleted or never created: create them, then the retry records the items.
-                    var created = Set<UUID>()
-                    for item in pending where created.insert(item.message.jobID).inserted {
-                        try await self.jobs.create(for: item.message)
-                    }
-                    throw failure
-                }
-            }
+            outcomes = try await storeRows(pending)
+        } catch let failure as PermanentFailure where pending.count > 1 {
+            logger.warning("batch.batch.unrecordable.splitting", metadata: [LogKey.error: "\(failure.reason)"])
+            for one in pending { try await record([one]) }
+            return
         } catch let failure as PermanentFailure {
-            for item in pending {
-                logger.error(
-                    "batch.item.unrecordable",
-                    metadata: [
-                        LogKey.jobID: "\(item.message.jobID)", LogKey.itemID: "\(item.message.itemID)",
-                        LogKey.error: "\(failure.reason)",
-                    ])
-            }
+            try await recordUnstorable(pending[0], failure)
             return
         }
+        try await finish(pending, outcomes)
+    }
+
+    /// Writes the rows and counters, creating jobs that do not exist yet.
+    private func storeRows(_ pending: [PendingResult]) async throws -> [ItemResultOutcome] {
+        try await retrying("record items", on: .database) {
+            do {
+                return try await self.store.recordItemResults(pending.map(\.result))
+            } catch let failure as PlatformStoreError where failure.isJobNotFound {
+                // Deleted or never created: create them, then the retry records the items.
+                var created = Set<UUID>()
+                for item in pending where created.insert(item.message.jobID).inserted {
+                    try await self.jobs.create(for: item.message)
+                }
+                throw failure
+            }
+        }
+    }
+
+    /// Counts recorded rows in the metrics and announces the jobs they completed.
+    private func finish(_ pending: [PendingResult], _ outcomes: [ItemResultOutcome]) async throws {
         var completed = Set<UUID>()
         var repeated = Set<UUID>()
         for (item, outcome) in zip(pending, outcomes) {
@@ -117,17 +133,46 @@ extension BatchWorker {
         for jobID in repeated.subtracting(completed) { try await finalizeIfNeeded(jobID) }
     }
 
+    /// A row PostgreSQL refused on its own: recorded instead as a failed item saying why (its
+    /// output, if any, is left unreferenced), and dead-lettered unless it already was.
+    private func recordUnstorable(_ pending: PendingResult, _ failure: PermanentFailure) async throws {
+        let reason = "the item's result cannot be stored: \(failure.reason)"
+        if failure.code == Self.exhaustedCode { noteExhausted(model: pending.message.model) }
+        if pending.result.status != .failed {
+            try await deadLetter(pending.item, code: failure.code, reason: reason)
+        }
+        var replacement = pending
+        replacement.result.status = .failed
+        replacement.result.outputURI = nil
+        replacement.result.error = reason
+        replacement.result.latencyMs = nil
+        let outcomes: [ItemResultOutcome]
+        do {
+            outcomes = try await storeRows([replacement])
+        } catch let failure as PermanentFailure {
+            // Dead-lettered, but no row: the job cannot count it. Its offset still moves on.
+            logger.error(
+                "batch.item.unrecordable",
+                metadata: [
+                    LogKey.jobID: "\(pending.message.jobID)", LogKey.itemID: "\(pending.message.itemID)",
+                    LogKey.error: "\(failure.reason)",
+                ])
+            return
+        }
+        try await finish([replacement], outcomes)
+    }
+
     /// An unreadable message still counts as a failed item when its job and item id can be read
     /// and the job exists.
     private func recordUnreadable(_ item: WorkItem, reason: String) async throws {
         guard let identity = BatchItemMessage.identity(of: item.value), BatchNaming.isValidItemID(identity.itemID)
         else { return }
-        let exists = try await retrying("load job") { try await self.store.job(identity.jobID) != nil }
+        let exists = try await retrying("load job", on: .database) { try await self.store.job(identity.jobID) != nil }
         guard exists else { return }
-        let outcome = try await retrying("record item") {
+        let outcome = try await retrying("record item", on: .database) {
             try await self.store.recordItemResult(
-                jobID: identity.jobID, itemID: identity.itemID, status: .failed, outputURI: nil,
-                error: String(reason.prefix(2000)), latencyMs: nil)
+                jobID: identity.jobID, itemID: identity.itemID, status: .failed, outputURI: nil, error: reason,
+                latencyMs: nil)
         }
         if outcome.completedJob { try await finalize(identity.jobID) }
     }
@@ -151,7 +196,7 @@ extension BatchWorker {
                 LogKey.error: "\(code)",
             ])
         do {
-            _ = try await retrying("dead letter") {
+            _ = try await retrying("dead letter", on: .broker) {
                 try await self.producer.send(topic: self.configuration.deadLetterTopic, key: key, value: value)
             }
         } catch let failure as PermanentFailure {

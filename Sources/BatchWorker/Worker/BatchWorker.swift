@@ -33,12 +33,18 @@ public final class BatchWorker: Service, Sendable {
     let models = Mutex<[ModelKey: (description: ModelDescription, readAt: ContinuousClock.Instant)]>([:])
     /// How long a model's `max_batch_size` and metadata are trusted.
     let modelTTL = Duration.seconds(60)
+    /// Models the router described: metric labels and canaries.
+    let knownModels: KnownModels
     /// Jobs whose completion this process has announced (manifest, event, callback).
     let finalized = Mutex<Set<UUID>>([])
     private let finishedCount = Atomic<Int>(0)
+    private let exhaustedCount = Atomic<Int>(0)
 
     /// Items this worker has made durable (row written, offset committable) since it started.
     public var itemsFinished: Int { finishedCount.load(ordering: .relaxed) }
+
+    /// Items this worker failed because their attempt budget ran out while the dependency was up.
+    public var itemsExhausted: Int { exhaustedCount.load(ordering: .relaxed) }
 
     /// Creates a worker; nothing runs until ``run()``.
     public init(
@@ -59,7 +65,9 @@ public final class BatchWorker: Service, Sendable {
         self.inference = inference
         self.callbacks = callbacks
         self.logger = logger
-        let metrics = BatchWorkerMetrics()
+        let knownModels = KnownModels()
+        self.knownModels = knownModels
+        let metrics = BatchWorkerMetrics(models: knownModels)
         self.metrics = metrics
         jobs = JobDirectory(store: store, ttl: configuration.jobStatusTTL)
         permits = AsyncPermits(configuration.maxInFlightItems)
@@ -151,11 +159,18 @@ public final class BatchWorker: Service, Sendable {
         if let known = models.withLock({ $0[key] }), known.readAt.duration(to: now) < modelTTL {
             return known.description
         }
-        let description = try await retrying("describe model") {
+        let description = try await retrying("describe model", on: .router(nil)) {
             try await self.inference.describe(model: key.model, version: key.version)
         }
+        knownModels.learned(key)
         models.withLock { $0[key] = (description, now) }
         return description
+    }
+
+    /// Counts an item that ended `attempts_exhausted`.
+    func noteExhausted(model: String?) {
+        metrics.exhausted(model: model)
+        exhaustedCount.add(1, ordering: .relaxed)
     }
 
     // MARK: - Dispatching

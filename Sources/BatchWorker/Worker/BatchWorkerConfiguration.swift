@@ -22,8 +22,12 @@ public struct BatchWorkerConfiguration: Sendable {
     public var commitInterval: Duration
     /// How long a job's status (cancelled or not) is cached. Default 1 s.
     public var jobStatusTTL: Duration
-    /// How transient failures are retried (forever, while consumption is paused).
+    /// How transient failures are retried, while consumption is paused.
     public var retry: Backoff
+    /// The attempt budget of each step of an item (inference, output write, row write): after
+    /// this many transient failures the dependency's health check decides. Up: the item is
+    /// failed (`attempts_exhausted`) and dead-lettered. Down: it waits out the outage. Default 5.
+    public var maxAttempts: Int
     /// Attempts to deliver a job's callback. Default 5.
     public var callbackAttempts: Int
     /// The first delay between callback attempts, doubling. Default 500 ms.
@@ -44,6 +48,7 @@ public struct BatchWorkerConfiguration: Sendable {
         commitInterval: Duration = .milliseconds(200),
         jobStatusTTL: Duration = .seconds(1),
         retry: Backoff = Backoff(),
+        maxAttempts: Int = 5,
         callbackAttempts: Int = 5,
         callbackBackoff: Duration = .milliseconds(500),
         callbackTimeout: Duration = .seconds(5)
@@ -59,6 +64,7 @@ public struct BatchWorkerConfiguration: Sendable {
         self.commitInterval = commitInterval
         self.jobStatusTTL = jobStatusTTL
         self.retry = retry
+        self.maxAttempts = max(1, maxAttempts)
         self.callbackAttempts = callbackAttempts
         self.callbackBackoff = callbackBackoff
         self.callbackTimeout = callbackTimeout

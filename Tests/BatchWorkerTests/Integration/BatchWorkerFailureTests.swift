@@ -29,7 +29,7 @@ struct BatchWorkerFailureTests {
         let jobID = try await fixture.submitSimpleJob(
             count: good, producer: producer, extra: poison, callbackURL: callbackURL)
         let cancelledJob = try await fixture.submitSimpleJob(count: 50, producer: producer)
-        #expect(try await fixture.store.cancel(cancelledJob) == .cancelled)
+        #expect(try await fixture.store.cancel(cancelledJob, visibleTo: .all) == .cancelled)
         // An external producer: a job the database has never seen, and a value that is not an item.
         let externalJob = UUID()
         for index in 0..<20 {
@@ -142,5 +142,9 @@ struct PoisonRejectingInference: BatchInference {
 
     func describe(model: String, version: String?) async throws -> ModelDescription {
         try await base.describe(model: model, version: version)
+    }
+
+    func isReady(model: String?, version: String?) async -> Bool {
+        await base.isReady(model: model, version: version)
     }
 }
