@@ -15,14 +15,18 @@ struct GCRAScriptTests {
         let keys = [
             RateLimitKeys().principalKey(principal), RateLimitKeys().modelKey(principal: principal, model: "m"),
         ]
-        // Emission intervals of at least 6 s keep every key's real expiry far beyond the test's run time.
-        let limits = [GCRA.Limit(RateLimitPolicy.perMinute(10)), GCRA.Limit(RateLimitPolicy.perMinute(4, burst: 2))]
+        // Emission intervals of at least 6 min keep every key's real expiry far beyond the test's
+        // run time, however slow the machine: Redis expires keys on its own clock, not the override.
+        let limits = [
+            GCRA.Limit(RateLimitPolicy(limit: 10, period: .seconds(3600))),
+            GCRA.Limit(RateLimitPolicy(limit: 4, period: .seconds(3600), burst: 2)),
+        ]
         try await withRedisClient(configuration: RateLimitTestServer.configuration()) { client in
             var stored: [Int64?] = [nil, nil]
             var now: Int64 = 1_700_000_000_000_000
             var admitted = 0
             for step in 0..<300 {
-                now += Int64(random.next(upTo: 9_000_000))
+                now += Int64(random.next(upTo: 540_000_000))
                 let cost = random.next(upTo: 10) == 0 ? 2 : 1
                 let keyCount = step % 3 == 0 ? 1 : 2
                 let model = GCRA.evaluate(
@@ -54,7 +58,8 @@ struct GCRAScriptTests {
     @Test func scriptUsesRedisTimeWhenNoClockIsGiven() async throws {
         let principal = RateLimitTestServer.principal("time")
         let key = RateLimitKeys().principalKey(principal)
-        let limit = GCRA.Limit(RateLimitPolicy(limit: 100, period: .seconds(10)))
+        // A 100 s emission interval: the key's expiry outlives any delay between the calls below.
+        let limit = GCRA.Limit(RateLimitPolicy(limit: 100, period: .seconds(10_000)))
         try await withRedisClient(configuration: RateLimitTestServer.configuration()) { client in
             let before = try await Self.redisTime(client)
             let reply = try await client.evaluate(
@@ -64,11 +69,12 @@ struct GCRAScriptTests {
             #expect(
                 decision
                     == RateLimitDecision(
-                        allowed: true, limit: 100, remaining: 99, resetAfter: .milliseconds(100), retryAfter: .zero))
+                        allowed: true, limit: 100, remaining: 99, resetAfter: .seconds(100), retryAfter: .zero))
+            // The stored TAT is Redis's `TIME` during the call plus one interval.
             let stored = try #require(try await client.execute(["GET", key]).intValue)
-            #expect(stored >= before + 100_000 && stored <= after + 100_000)
+            #expect(stored >= before + 100_000_000 && stored <= after + 100_000_000)
             let ttl = try await client.execute(["PTTL", key]).intValue ?? -1
-            #expect(ttl > 0 && ttl <= 100)
+            #expect(ttl > 90_000 && ttl <= 100_000, "PTTL \(ttl) ms")
             _ = try await client.execute(["DEL", key])
         }
     }

@@ -43,13 +43,16 @@ struct RateLimiterIntegrationTests {
     }
 
     @Test func aRefusedPrincipalIsAdmittedAgainAfterItsRetryAfter() async throws {
-        let policy = RateLimitPolicy(limit: 5, period: .seconds(1), burst: 5)
+        // One request per 3 s, no burst: after the retry-after exactly one request fits, and the
+        // next would need 3 s more, far longer than the round trips between the checks.
+        let policy = RateLimitPolicy(limit: 1, period: .seconds(3), burst: 1)
         let principal = RateLimitTestServer.principal("again")
         try await withRedisClient(configuration: RateLimitTestServer.configuration()) { client in
             let limiter = RateLimiter(client: client, metricsFactory: RecordingMetricsFactory())
-            // Drain whatever refilled meanwhile, then wait exactly the reported retry-after.
             var refusal = try await limiter.check(principal: principal, policy: policy)
             while refusal.allowed { refusal = try await limiter.check(principal: principal, policy: policy) }
+            #expect(refusal.retryAfter > .zero && refusal.retryAfter <= .seconds(3))
+            // Waiting the reported retry-after is the behaviour under test: it must be enough.
             try await Task.sleep(for: refusal.retryAfter)
             let again = try await limiter.check(principal: principal, policy: policy)
             #expect(again.allowed)
@@ -101,18 +104,25 @@ struct RateLimiterIntegrationTests {
         let principal = RateLimitTestServer.principal("keys")
         try await withRedisClient(configuration: RateLimitTestServer.configuration()) { client in
             let limiter = RateLimiter(client: client, metricsFactory: RecordingMetricsFactory())
+            // Intervals of 10 and 20 min: each key's expiry is its interval, far longer than the calls here.
             let decision = try await limiter.check(
-                principal: principal, policy: .perSecond(10), model: "digits", modelPolicy: .perMinute(60))
+                principal: principal, policy: RateLimitPolicy(limit: 1, period: .seconds(600)), model: "digits",
+                modelPolicy: RateLimitPolicy(limit: 1, period: .seconds(1200)))
             #expect(decision.allowed)
             let principalKey = "rl:{\(principal)}"
             let modelKey = "rl:{\(principal)}:{digits}"
             let principalTTL = try await client.execute(["PTTL", principalKey]).intValue ?? -2
             let modelTTL = try await client.execute(["PTTL", modelKey]).intValue ?? -2
-            #expect(principalTTL > 0 && principalTTL <= 100)
-            #expect(modelTTL > 900 && modelTTL <= 1_000)
-            try await Task.sleep(for: .milliseconds(150))
-            #expect(try await client.execute(["EXISTS", principalKey]) == .integer(0))
-            _ = try await client.execute(["DEL", modelKey])
+            #expect(principalTTL > 540_000 && principalTTL <= 600_000, "PTTL \(principalTTL) ms")
+            #expect(modelTTL > 1_140_000 && modelTTL <= 1_200_000, "PTTL \(modelTTL) ms")
+            _ = try await client.execute(["DEL", principalKey, modelKey])
+
+            // A key of a 100 ms interval is gone once its state no longer matters.
+            let short = RateLimitTestServer.principal("expiring")
+            #expect(try await limiter.check(principal: short, policy: .perSecond(10)).allowed)
+            try await eventually("rl:{\(short)} expires") {
+                try await client.execute(["EXISTS", "rl:{\(short)}"]) == .integer(0)
+            }
         }
     }
 
@@ -123,7 +133,8 @@ struct RateLimiterIntegrationTests {
         try await withRedisClient(configuration: dead) { client in
             let limiter = RateLimiter(
                 client: client,
-                configuration: RateLimiterConfiguration(failureMode: .open, probeInterval: .milliseconds(20)),
+                // No wait between probes: every one of the 20 checks asks the dead Redis again.
+                configuration: RateLimiterConfiguration(failureMode: .open, probeInterval: .zero),
                 logger: logger, metricsFactory: metrics)
             #expect(metrics.value("rate_limit_redis_available") == 1)
             for _ in 0..<20 {
@@ -131,7 +142,6 @@ struct RateLimiterIntegrationTests {
                 #expect(decision.allowed)
                 #expect(!decision.enforced)
                 #expect(decision.headerFields.isEmpty)
-                try await Task.sleep(for: .milliseconds(5))
             }
             #expect(!limiter.isRedisAvailable)
             #expect(logs.messages == ["rate_limit.redis.unavailable"])

@@ -38,15 +38,21 @@ struct RateLimiterRecoveryTests {
 
             let server = try Self.startRedis(port: port)
             defer { Self.crash(server) }
-            let recovered = try await Self.checkUntil(limiter, policy: policy) { $0.enforced }
+            let recovered = try await eventuallyValue("the limiter uses Redis again") {
+                let decision = try await limiter.check(principal: "p", policy: policy)
+                return decision.enforced ? decision : nil
+            }
             #expect(recovered.allowed)
             #expect(logs.messages == ["rate_limit.redis.unavailable", "rate_limit.redis.available"])
             #expect(metrics.value("rate_limit_redis_available") == 1)
             for _ in 0..<5 { #expect(try await limiter.check(principal: "p", policy: policy).enforced) }
 
             Self.crash(server)
-            while server.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-            let failed = try await Self.checkUntil(limiter, policy: policy) { !$0.enforced }
+            try await eventually("redis-server has exited") { !server.isRunning }
+            let failed = try await eventuallyValue("the limiter falls back to the failure mode") {
+                let decision = try await limiter.check(principal: "p", policy: policy)
+                return decision.enforced ? nil : decision
+            }
             #expect(!failed.allowed)
             for _ in 0..<5 { #expect(try await !limiter.check(principal: "p", policy: policy).enforced) }
             #expect(
@@ -74,19 +80,5 @@ struct RateLimiterRecoveryTests {
     /// have blocked (it inherits the test process's signal mask).
     private static func crash(_ server: Process) {
         if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-    }
-
-    /// Checks every 20 ms until `condition` holds, for at most 10 s.
-    private static func checkUntil(
-        _ limiter: RateLimiter, policy: RateLimitPolicy, _ condition: (RateLimitDecision) -> Bool
-    ) async throws -> RateLimitDecision {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            let decision = try await limiter.check(principal: "p", policy: policy)
-            if condition(decision) { return decision }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("the limiter's decisions did not change within 10 s")
-        throw CancellationError()
     }
 }
