@@ -39,6 +39,9 @@ struct ConsumerStateMachine<Reader, Commit, AssignmentWaiter, EndWaiter> {
     /// Messages held for the application.
     var bufferedCount: Int { buffer.count }
 
+    /// Readers and assignment waiters currently suspended.
+    var suspendedCounts: (readers: Int, assignmentWaiters: Int) { (readers.count, assignmentWaiters.count) }
+
     // MARK: Lifecycle
 
     enum RunAction {

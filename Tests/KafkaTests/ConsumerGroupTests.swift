@@ -1,5 +1,6 @@
 import Kafka
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite(
@@ -36,19 +37,14 @@ struct ConsumerGroupTests {
     }
 }
 
-/// Waits (polling the accessors) until the two members hold disjoint parts of all `partitions`.
+/// Waits until the two members hold disjoint parts of all `partitions` (the first join takes
+/// about 20 s on some brokers).
 private func waitForSplit(_ first: KafkaConsumer, _ second: KafkaConsumer, partitions: Int) async throws {
-    let deadline = ContinuousClock.now + .seconds(120)
-    while ContinuousClock.now < deadline {
+    try await eventually("a split assignment", within: .seconds(120), every: .milliseconds(100)) {
         let one = first.assignment
         let two = second.assignment
-        if !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(100))
+        return !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions
     }
-    Issue.record("no split assignment: first \(first.assignment), second \(second.assignment)")
-    throw TestTimeout(what: "a split assignment", limit: .seconds(120))
 }
 
 /// Counts the messages both members have read.

@@ -1,4 +1,5 @@
 import Kafka
+import TestSupport
 import Testing
 
 @Suite(
@@ -26,7 +27,9 @@ struct ConsumerTests {
                 messages.append(try await nextMessage(consumer))
             }
             // A slow reader: the full buffer first stops polling, then pauses fetching.
-            try await Task.sleep(for: .seconds(2))
+            try await eventually("fetching pauses while the buffer stays full", within: .seconds(60)) {
+                consumer.isFetchPaused
+            }
             while messages.count < 300 {
                 messages.append(try await nextMessage(consumer))
             }

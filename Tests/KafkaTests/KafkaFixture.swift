@@ -1,8 +1,9 @@
 import Foundation
-import Kafka
 import Logging
 import TestSupport
 import Testing
+
+@testable import Kafka
 
 /// The stack's Kafka broker, unique names, and helpers to run clients inside a test.
 enum KafkaFixture {
@@ -79,6 +80,21 @@ extension KafkaProducer: KafkaRunnable {
 
 extension KafkaConsumer: KafkaRunnable {
     func stop() async { await close() }
+}
+
+/// Internal state that tests wait for instead of sleeping.
+extension KafkaConsumer {
+    /// Whether librdkafka's fetchers are paused (by ``pause()``, or after a long full buffer).
+    var isFetchPaused: Bool { core.state.withLockedValue { $0.isFetchPaused } }
+
+    /// True once ``run()`` has started and exactly `readers` message readers and `assignmentWaiters`
+    /// callers of ``waitForAssignment()`` are suspended.
+    func isRunning(readers: Int, assignmentWaiters: Int) -> Bool {
+        core.state.withLockedValue { state in
+            state.lifecycle == .running
+                && state.suspendedCounts == (readers: readers, assignmentWaiters: assignmentWaiters)
+        }
+    }
 }
 
 /// Fails with a timeout error when `body` takes longer than `limit`.

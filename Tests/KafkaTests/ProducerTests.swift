@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import TestSupport
 import Testing
 
 @Suite(
@@ -81,8 +82,9 @@ struct ProducerTests {
     func shutdownDeliversInFlight() async throws {
         let topic = try await KafkaFixture.makeTopic("drain", partitions: 4)
         var configuration = try KafkaFixture.configuration()
-        // A long batching window keeps every message in flight until the shutdown flushes it.
-        configuration.properties = ["linger.ms": "5000"]
+        // A batching window longer than the suite's time limit keeps every message in flight until
+        // the shutdown flushes it, however long the sends take to queue.
+        configuration.properties = ["linger.ms": "300000"]
         let producer = try KafkaProducer(configuration: configuration, logger: KafkaFixture.logger)
         let count = 2_000
         let (reports, inFlightAtShutdown) = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -97,7 +99,7 @@ struct ProducerTests {
                     return try await sends.reduce(into: []) { $0.append($1) }
                 }
             }
-            while producer.inFlightCount < count { try await Task.sleep(for: .milliseconds(1)) }
+            try await eventually("all \(count) sends are in flight") { producer.inFlightCount >= count }
             let inFlight = producer.inFlightCount
             await producer.shutdown()
             try await group.waitForAll()
@@ -135,7 +137,7 @@ struct ProducerTests {
                     return await sends.reduce(into: []) { $0.append($1) }
                 }
             }
-            while producer.inFlightCount < count { try await Task.sleep(for: .milliseconds(1)) }
+            try await eventually("all \(count) sends are in flight") { producer.inFlightCount >= count }
             await producer.shutdown()
             try await group.waitForAll()
             return await sends.value
@@ -149,7 +151,7 @@ struct ProducerTests {
         let topic = try await KafkaFixture.makeTopic("early", partitions: 1)
         let producer = try KafkaProducer(configuration: KafkaFixture.configuration(), logger: KafkaFixture.logger)
         let early = Task { try await producer.send(topic: topic, value: "early".bytes) }
-        while producer.inFlightCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        try await eventually("the early send is queued") { producer.inFlightCount >= 1 }
         let report = try await KafkaFixture.withRunning(producer) { _ in try await early.value }
         #expect(report.topic == topic)
     }

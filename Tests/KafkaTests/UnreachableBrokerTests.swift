@@ -42,7 +42,9 @@ struct UnreachableBrokerTests {
             group.addTask {
                 await #expect(throws: KafkaError.self) { _ = try await consumer.waitForAssignment() }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await eventually("the consumer runs with a reader and an assignment waiter") {
+                consumer.isRunning(readers: 1, assignmentWaiters: 1)
+            }
             await consumer.close()
             try await group.waitForAll()
         }
