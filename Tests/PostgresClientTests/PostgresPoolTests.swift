@@ -37,12 +37,13 @@ struct PostgresPoolTests {
     @Test("100 concurrent queries share a pool of 4 connections")
     func concurrentQueries() async throws {
         try await TestDatabase.withSchema(poolSize: 4) { pool, _ in
+            // 20 ms each: one connection alone would need 2 s, ample time for the pool to open more.
             let results = try await withThrowingTaskGroup(of: (Int, Int, Int32).self) { group in
                 for index in 0..<100 {
                     group.addTask {
                         let row = try #require(
                             try await pool.query(
-                                "SELECT $1::int8 * 2 AS doubled, pg_backend_pid() AS pid, pg_sleep(0.005)",
+                                "SELECT $1::int8 * 2 AS doubled, pg_backend_pid() AS pid, pg_sleep(0.02)",
                                 [.int(Int64(index))]
                             ).singleRow())
                         return (index, try row.decode("doubled"), try row.decode("pid"))
