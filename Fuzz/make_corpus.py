@@ -57,6 +57,13 @@ JSON_SEEDS = {
             }
         ]
     },
+    "simple-model": {
+        "inputs": [
+            {"name": "INPUT0", "datatype": "INT32", "shape": [1, 16], "data": list(range(16))},
+            {"name": "INPUT1", "datatype": "INT32", "shape": [1, 16], "data": [1] * 16},
+        ],
+        "outputs": [{"name": "OUTPUT0"}],
+    },
     "response": {
         "model_name": "m",
         "model_version": "1",
@@ -176,3 +183,4 @@ write(
 )
 write("FuzzMultipartImage", "only-close", upload("multipart/form-data; boundary=b", b"--b--\r\n"))
 write("FuzzMultipartImage", "empty-body", upload("image/jpeg", b""))
+
