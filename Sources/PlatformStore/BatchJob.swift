@@ -36,6 +36,8 @@ public struct BatchJob: Sendable, Hashable {
     public var failed: Int
     /// Items skipped because the job was cancelled.
     public var skipped: Int
+    /// The principal that submitted the job; `nil` for a job only an administrator may see.
+    public var owner: String?
     /// Where a completion notice is posted, if anywhere.
     public var callbackURL: String?
     /// The object-store prefix outputs are written under.
@@ -60,7 +62,7 @@ public struct BatchJob: Sendable, Hashable {
 
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
     static let columns = """
-        id, model, version, status, total, succeeded, failed, skipped, callback_url, output_prefix, error, \
+        id, model, version, status, total, succeeded, failed, skipped, owner, callback_url, output_prefix, error, \
         created_at, updated_at, finished_at
         """
 
@@ -77,6 +79,7 @@ public struct BatchJob: Sendable, Hashable {
         succeeded = try row.decode("succeeded")
         failed = try row.decode("failed")
         skipped = try row.decode("skipped")
+        owner = try row.decode("owner")
         callbackURL = try row.decode("callback_url")
         outputPrefix = try row.decode("output_prefix")
         error = try row.decode("error")
@@ -94,4 +97,20 @@ public enum CancelOutcome: Sendable, Hashable {
     case alreadyFinished(BatchJobStatus)
     /// No job has this id.
     case notFound
+}
+
+/// Whose jobs a caller may read or cancel; the store applies it in SQL.
+public enum BatchJobAccess: Sendable, Hashable {
+    /// Every job (an administrator, or the platform itself).
+    case all
+    /// Only the jobs whose owner is exactly this principal id; jobs without an owner are hidden.
+    case owner(String)
+
+    /// The bound parameter for `($n::text IS NULL OR owner = $n)`: NULL means every job.
+    var ownerParameter: PostgresValue? {
+        switch self {
+        case .all: nil
+        case .owner(let owner): .text(owner)
+        }
+    }
 }

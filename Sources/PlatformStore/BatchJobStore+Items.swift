@@ -47,12 +47,16 @@ extension BatchJobStore {
         return try rows.singleRow().map(BatchItem.init(row:))
     }
 
-    /// A page of the job's recorded items in item-id order, starting after `cursor`.
+    /// A page of the job's recorded items in item-id order, starting after `cursor`; empty when
+    /// `access` may not see the job.
     ///
     /// - Parameters:
+    ///   - access: whose jobs the caller may read; `.all` for the platform's own use.
     ///   - cursor: `nil` for the first page, then the previous page's `nextCursor`.
     ///   - limit: items per page, 1…1000.
-    public func items(jobID: UUID, after cursor: String? = nil, limit: Int = 100) async throws -> BatchItemPage {
+    public func items(
+        jobID: UUID, visibleTo access: BatchJobAccess = .all, after cursor: String? = nil, limit: Int = 100
+    ) async throws -> BatchItemPage {
         guard (1...1000).contains(limit) else {
             throw PlatformStoreError.invalidArgument("limit must be between 1 and 1000")
         }
@@ -61,10 +65,11 @@ extension BatchJobStore {
             """
             SELECT \(BatchItem.columns) FROM batch_items
             WHERE job_id = $1 AND ($2::text IS NULL OR item_id > $2)
+              AND EXISTS (SELECT 1 FROM batch_jobs job WHERE job.id = $1 AND ($4::text IS NULL OR job.owner = $4))
             ORDER BY item_id
             LIMIT $3
             """,
-            [.uuid(jobID), cursor.map(PostgresValue.text), .int(Int64(limit + 1))])
+            [.uuid(jobID), cursor.map(PostgresValue.text), .int(Int64(limit + 1)), access.ownerParameter])
         var items = try rows.map(BatchItem.init(row:))
         let hasMore = items.count > limit
         if hasMore { items.removeLast() }

@@ -13,24 +13,26 @@ public struct BatchJobStore: Sendable {
         self.pool = pool
     }
 
-    /// Creates a `queued` job of `total` items; returns false when a job with this id exists,
-    /// which is then left unchanged.
+    /// Creates a `queued` job of `total` items (`nil` while unknown: see ``setTotal(_:total:)``),
+    /// owned by `owner`; returns false when a job with this id exists, which is then left unchanged.
     @discardableResult
     public func createJob(
-        id: UUID, model: String, version: String?, total: Int, callbackURL: String?, outputPrefix: String?
+        id: UUID, model: String, version: String?, total: Int?, callbackURL: String?, outputPrefix: String?,
+        owner: String? = nil
     ) async throws -> Bool {
-        guard total >= 0 else { throw PlatformStoreError.invalidArgument("total must not be negative") }
+        if let total, total < 0 { throw PlatformStoreError.invalidArgument("total must not be negative") }
         let rows = try await pool.query(
             """
-            INSERT INTO batch_jobs (id, model, version, total, callback_url, output_prefix, status, finished_at)
-            VALUES ($1, $2, $3, $4, $5, $6,
+            INSERT INTO batch_jobs (id, model, version, total, callback_url, output_prefix, owner, status, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7,
                     CASE WHEN $4 = 0 THEN 'completed' ELSE 'queued' END,
                     CASE WHEN $4 = 0 THEN now() END)
             ON CONFLICT (id) DO NOTHING
             """,
             [
-                .uuid(id), .text(model), version.map(PostgresValue.text), .int(Int64(total)),
+                .uuid(id), .text(model), version.map(PostgresValue.text), total.map { .int(Int64($0)) },
                 callbackURL.map(PostgresValue.text), outputPrefix.map(PostgresValue.text),
+                owner.map(PostgresValue.text),
             ])
         return rows.rowsAffected == 1
     }
@@ -38,14 +40,34 @@ public struct BatchJobStore: Sendable {
     /// Makes sure a job exists for an item first seen on Kafka, whose total is unknown; returns
     /// true when this call created it. An existing job is left unchanged.
     @discardableResult
-    public func ensureJob(id: UUID, model: String, version: String?, outputPrefix: String?) async throws -> Bool {
+    public func ensureJob(
+        id: UUID, model: String, version: String?, outputPrefix: String?, owner: String? = nil
+    ) async throws -> Bool {
         let rows = try await pool.query(
             """
-            INSERT INTO batch_jobs (id, model, version, output_prefix)
-            VALUES ($1, $2, $3, $4)
+            INSERT INTO batch_jobs (id, model, version, output_prefix, owner)
+            VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (id) DO NOTHING
             """,
-            [.uuid(id), .text(model), version.map(PostgresValue.text), outputPrefix.map(PostgresValue.text)])
+            [
+                .uuid(id), .text(model), version.map(PostgresValue.text), outputPrefix.map(PostgresValue.text),
+                owner.map(PostgresValue.text),
+            ])
+        return rows.rowsAffected == 1
+    }
+
+    /// Sets the total of a job created without one (a streamed upload learns it at the end);
+    /// returns false when the job already has a total or does not exist.
+    ///
+    /// Call it before the job's last item is published: a job completes when an item result
+    /// brings its processed count to the total, so a total set after every item was counted
+    /// would never complete it.
+    @discardableResult
+    public func setTotal(_ id: UUID, total: Int) async throws -> Bool {
+        guard total >= 1 else { throw PlatformStoreError.invalidArgument("total must be positive") }
+        let rows = try await pool.query(
+            "UPDATE batch_jobs SET total = $2, updated_at = now() WHERE id = $1 AND total IS NULL",
+            [.uuid(id), .int(Int64(total))])
         return rows.rowsAffected == 1
     }
 
@@ -71,21 +93,37 @@ public struct BatchJobStore: Sendable {
         return rows.rowsAffected == 1
     }
 
-    /// Cancels a job that has not finished. Items the worker meets afterwards should be recorded
-    /// as `skipped` (check ``isCancelled(_:)``).
-    public func cancel(_ id: UUID) async throws -> CancelOutcome {
+    /// Cancels a job that has not finished, if `access` may see it. Items the worker meets
+    /// afterwards should be recorded as `skipped` (check ``isCancelled(_:)``).
+    public func cancel(_ id: UUID, visibleTo access: BatchJobAccess) async throws -> CancelOutcome {
         try await pool.withTransaction { connection in
             let updated = try await connection.query(
                 """
                 UPDATE batch_jobs SET status = 'cancelled', finished_at = now(), updated_at = now()
-                WHERE id = $1 AND status IN ('queued', 'running')
+                WHERE id = $1 AND status IN ('queued', 'running') AND ($2::text IS NULL OR owner = $2)
                 """,
-                [.uuid(id)])
+                [.uuid(id), access.ownerParameter])
             if updated.rowsAffected == 1 { return .cancelled }
-            let rows = try await connection.query("SELECT status FROM batch_jobs WHERE id = $1", [.uuid(id)])
+            let rows = try await connection.query(
+                "SELECT status FROM batch_jobs WHERE id = $1 AND ($2::text IS NULL OR owner = $2)",
+                [.uuid(id), access.ownerParameter])
             guard let text = try rows.single("status", as: String.self) else { return .notFound }
             return .alreadyFinished(BatchJobStatus(rawValue: text) ?? .cancelled)
         }
+    }
+
+    /// Stops a job whose submission was refused part-way: it becomes `cancelled` with `error`
+    /// saying why, so the items already published are skipped. Returns false when the job had
+    /// already finished or does not exist.
+    @discardableResult
+    public func abandon(_ id: UUID, error: String) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE batch_jobs SET status = 'cancelled', error = $2, finished_at = now(), updated_at = now()
+            WHERE id = $1 AND status IN ('queued', 'running')
+            """,
+            [.uuid(id), .text(error)])
+        return rows.rowsAffected == 1
     }
 
     /// True when the job was cancelled (false for an unknown job).
@@ -95,22 +133,33 @@ public struct BatchJobStore: Sendable {
         return try rows.single("cancelled", as: Bool.self) ?? false
     }
 
-    /// The job with its counters, or `nil` when there is none.
+    /// The job with its counters, or `nil` when there is none. For the platform's own use; a
+    /// caller acting for a client uses ``job(_:visibleTo:)``.
     public func job(_ id: UUID) async throws -> BatchJob? {
-        let rows = try await pool.query("SELECT \(BatchJob.columns) FROM batch_jobs WHERE id = $1", [.uuid(id)])
+        try await job(id, visibleTo: .all)
+    }
+
+    /// The job with its counters, or `nil` when there is none or `access` may not see it.
+    public func job(_ id: UUID, visibleTo access: BatchJobAccess) async throws -> BatchJob? {
+        let rows = try await pool.query(
+            "SELECT \(BatchJob.columns) FROM batch_jobs WHERE id = $1 AND ($2::text IS NULL OR owner = $2)",
+            [.uuid(id), access.ownerParameter])
         return try rows.singleRow().map(BatchJob.init(row:))
     }
 
-    /// The most recently created jobs, newest first, optionally only those in `status`.
-    public func recentJobs(status: BatchJobStatus? = nil, limit: Int = 50) async throws -> [BatchJob] {
+    /// The most recently created jobs `access` may see, newest first, optionally only those in
+    /// `status`.
+    public func recentJobs(
+        status: BatchJobStatus? = nil, visibleTo access: BatchJobAccess = .all, limit: Int = 50
+    ) async throws -> [BatchJob] {
         let rows = try await pool.query(
             """
             SELECT \(BatchJob.columns) FROM batch_jobs
-            WHERE $1::text IS NULL OR status = $1
+            WHERE ($1::text IS NULL OR status = $1) AND ($3::text IS NULL OR owner = $3)
             ORDER BY created_at DESC, id
             LIMIT $2
             """,
-            [status.map { .text($0.rawValue) }, .int(Int64(max(1, min(limit, 1000))))])
+            [status.map { .text($0.rawValue) }, .int(Int64(max(1, min(limit, 1000)))), access.ownerParameter])
         return try rows.map(BatchJob.init(row:))
     }
 }

@@ -119,10 +119,10 @@ struct BatchJobStoreTests {
             try await store.recordItemResult(
                 jobID: id, itemID: "1", status: .succeeded, outputURI: nil, error: nil, latencyMs: nil)
             #expect(try await store.isCancelled(id) == false)
-            #expect(try await store.cancel(id) == .cancelled)
+            #expect(try await store.cancel(id, visibleTo: .all) == .cancelled)
             #expect(try await store.isCancelled(id))
-            #expect(try await store.cancel(id) == .alreadyFinished(.cancelled))
-            #expect(try await store.cancel(UUID()) == .notFound)
+            #expect(try await store.cancel(id, visibleTo: .all) == .alreadyFinished(.cancelled))
+            #expect(try await store.cancel(UUID(), visibleTo: .all) == .notFound)
             #expect(try await store.isCancelled(UUID()) == false)
             for item in ["2", "3"] {
                 let outcome = try await store.recordItemResult(

@@ -12,7 +12,8 @@ struct JobContext: Sendable {
 /// The jobs this worker has met, with their status cached for a short time.
 ///
 /// The first item of a job the database does not know (an external producer's) creates it:
-/// with its total when the message carries `job_total`, else with an unknown total. The first
+/// with its total when the message carries `job_total`, else with an unknown total, and owned by
+/// the message's `owner` (without one, only an administrator sees the job). The first
 /// sight of a queued job marks it running. A cancellation is noticed within ``ttl``.
 final class JobDirectory: Sendable {
     private struct Entry {
@@ -60,10 +61,11 @@ final class JobDirectory: Sendable {
         if let total = message.jobTotal {
             try await store.createJob(
                 id: message.jobID, model: message.model, version: message.version, total: total,
-                callbackURL: message.callbackURL, outputPrefix: message.outputPrefix)
+                callbackURL: message.callbackURL, outputPrefix: message.outputPrefix, owner: message.owner)
         } else {
             try await store.ensureJob(
-                id: message.jobID, model: message.model, version: message.version, outputPrefix: message.outputPrefix)
+                id: message.jobID, model: message.model, version: message.version, outputPrefix: message.outputPrefix,
+                owner: message.owner)
         }
     }
 

@@ -4,8 +4,8 @@ import InferenceProtocol
 /// One item of a batch job as it travels on `inference.batch.requests` (key = the job id).
 ///
 /// The value is a JSON object: `job_id`, `item_id`, `model`, optional `version`, `inputs` (KServe
-/// v2 input tensors), and optional `outputs`, `parameters`, `output_prefix`, `job_total` and
-/// `callback_url`. `docs/batch.md` is the reference for external producers.
+/// v2 input tensors), and optional `outputs`, `parameters`, `output_prefix`, `job_total`,
+/// `callback_url` and `owner`. `docs/batch.md` is the reference for external producers.
 public struct BatchItemMessage: Sendable, Equatable {
     /// The job the item belongs to.
     public var jobID: UUID
@@ -23,11 +23,14 @@ public struct BatchItemMessage: Sendable, Equatable {
     public var jobTotal: Int?
     /// Where to post the completion notice of a job first seen on Kafka.
     public var callbackURL: String?
+    /// The principal id owning a job first seen on Kafka; without it only an administrator sees
+    /// the job.
+    public var owner: String?
 
     /// Creates a message.
     public init(
         jobID: UUID, itemID: String, model: String, version: String? = nil, request: InferRequest,
-        outputPrefix: String? = nil, jobTotal: Int? = nil, callbackURL: String? = nil
+        outputPrefix: String? = nil, jobTotal: Int? = nil, callbackURL: String? = nil, owner: String? = nil
     ) {
         self.jobID = jobID
         self.itemID = itemID
@@ -37,6 +40,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         self.outputPrefix = outputPrefix
         self.jobTotal = jobTotal
         self.callbackURL = callbackURL
+        self.owner = owner
     }
 
     /// The fields around the tensors, decoded on their own (the tensors go through the codec).
@@ -48,6 +52,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         var outputPrefix: String?
         var jobTotal: Int?
         var callbackURL: String?
+        var owner: String?
 
         enum CodingKeys: String, CodingKey {
             case jobID = "job_id"
@@ -57,6 +62,7 @@ public struct BatchItemMessage: Sendable, Equatable {
             case outputPrefix = "output_prefix"
             case jobTotal = "job_total"
             case callbackURL = "callback_url"
+            case owner
         }
     }
 
@@ -114,11 +120,17 @@ public struct BatchItemMessage: Sendable, Equatable {
         return BatchItemMessage(
             jobID: jobID, itemID: envelope.itemID, model: envelope.model, version: envelope.version,
             request: request, outputPrefix: envelope.outputPrefix, jobTotal: envelope.jobTotal,
-            callbackURL: envelope.callbackURL)
+            callbackURL: envelope.callbackURL, owner: envelope.owner)
     }
 
-    /// Checks the fields the codec does not: ids, model name, prefix and total.
+    /// Checks the fields the codec does not: ids, names, prefix, total, callback and owner.
+    ///
+    /// The one check for items from the API and from external producers alike; the reason names
+    /// the field.
     public func validate() throws(BatchWorkerError) {
+        if BatchFieldRules.containsControlCharacter(itemID) {
+            throw .invalidItem("item_id contains a control character")
+        }
         guard BatchNaming.isValidItemID(itemID) else {
             throw .invalidItem(
                 "item_id must be 1 to \(BatchNaming.maxItemIDLength) characters of letters, digits, '.', '_', '-' "
@@ -128,21 +140,39 @@ public struct BatchItemMessage: Sendable, Equatable {
             throw .invalidItem("item_id '\(BatchNaming.reservedItemID)' is reserved for the job's manifest")
         }
         guard !model.isEmpty, model.utf8.count <= 256 else { throw .invalidItem("model must be 1 to 256 bytes") }
-        if let version, version.isEmpty || version.utf8.count > 64 {
-            throw .invalidItem("version must be 1 to 64 bytes")
+        if let problem = BatchFieldRules.nameProblem(model, field: "model") { throw .invalidItem(problem) }
+        if let version {
+            guard !version.isEmpty, version.utf8.count <= 64 else {
+                throw .invalidItem("version must be 1 to 64 bytes")
+            }
+            if let problem = BatchFieldRules.nameProblem(version, field: "version") { throw .invalidItem(problem) }
         }
         if let outputPrefix, !BatchNaming.isValidPrefix(outputPrefix) {
             throw .invalidItem("output_prefix must be a relative S3 key prefix without '..' segments")
         }
         if let jobTotal, jobTotal < 1 { throw .invalidItem("job_total must be positive") }
+        if let callbackURL, let problem = BatchFieldRules.callbackURLProblem(callbackURL) {
+            throw .invalidItem(problem)
+        }
+        if let owner, let problem = BatchFieldRules.ownerProblem(owner) { throw .invalidItem(problem) }
         guard !request.inputs.isEmpty else { throw .invalidItem("inputs must not be empty") }
+        for (index, input) in request.inputs.enumerated() {
+            if let problem = BatchFieldRules.nameProblem(input.name, field: "inputs[\(index)].name") {
+                throw .invalidItem(problem)
+            }
+        }
+        for (index, output) in request.outputs.enumerated() {
+            if let problem = BatchFieldRules.nameProblem(output.name, field: "outputs[\(index)].name") {
+                throw .invalidItem(problem)
+            }
+        }
     }
 
     /// The message value: the envelope fields followed by the request's JSON fields.
     public func encoded() throws -> [UInt8] {
         let envelope = Envelope(
             jobID: jobID.uuidString.lowercased(), itemID: itemID, model: model, version: version,
-            outputPrefix: outputPrefix, jobTotal: jobTotal, callbackURL: callbackURL)
+            outputPrefix: outputPrefix, jobTotal: jobTotal, callbackURL: callbackURL, owner: owner)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var head = Array(try encoder.encode(envelope))

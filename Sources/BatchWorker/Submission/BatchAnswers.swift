@@ -24,6 +24,19 @@ struct CancelAnswer: Encodable {
     }
 }
 
+/// `429` for an upload stopped part-way by the admission hook: the job runs the accepted items.
+struct RefusedAnswer: Encodable {
+    var error: String
+    var jobID: String
+    var accepted: Int
+
+    enum CodingKeys: String, CodingKey {
+        case error
+        case jobID = "job_id"
+        case accepted
+    }
+}
+
 /// `GET /v1/batches/{id}`.
 struct JobAnswer: Encodable {
     var jobID: String
@@ -37,12 +50,17 @@ struct JobAnswer: Encodable {
     var processed: Int
     var progress: Double?
     var error: String?
-    var callbackURL: String?
+    /// Whether a callback is set; the URL itself is never echoed.
+    var hasCallback: Bool
+    /// The callback's delivery (`pending`, `delivered`, `failed`), once its job completed.
+    var callbackStatus: String?
+    var callbackAttempts: Int?
+    var callbackError: String?
     var createdAt: Date
     var updatedAt: Date
     var finishedAt: Date?
 
-    init(_ job: BatchJob) {
+    init(_ job: BatchJob, callback: CallbackDelivery? = nil) {
         jobID = job.id.uuidString.lowercased()
         model = job.model
         version = job.version
@@ -54,7 +72,10 @@ struct JobAnswer: Encodable {
         processed = job.processed
         progress = job.progress
         error = job.error
-        callbackURL = job.callbackURL
+        hasCallback = job.callbackURL != nil
+        callbackStatus = callback?.state.rawValue
+        callbackAttempts = callback?.attempts
+        callbackError = callback?.lastError
         createdAt = job.createdAt
         updatedAt = job.updatedAt
         finishedAt = job.finishedAt
@@ -63,7 +84,10 @@ struct JobAnswer: Encodable {
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id"
         case model, version, status, total, succeeded, failed, skipped, processed, progress, error
-        case callbackURL = "callback_url"
+        case hasCallback = "has_callback"
+        case callbackStatus = "callback_status"
+        case callbackAttempts = "callback_attempts"
+        case callbackError = "callback_error"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case finishedAt = "finished_at"

@@ -8,79 +8,100 @@ import PlatformStore
 
 /// The batch API for the gateway: submit, status, results, cancel.
 ///
-/// - `POST /v1/batches`: a JSON body `{"model", "version"?, "items": [{"id", "inputs"}],
-///   "callback_url"?}`, or JSON Lines of items (`Content-Type: application/x-ndjson` or
-///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=`;
-///   answers 202 `{"job_id"}`.
+/// - `POST /v1/batches`: JSON Lines of items (`Content-Type: application/x-ndjson` or
+///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=`,
+///   read as a stream: each line is validated and published as it arrives, under
+///   `maxBodyBytes` for the body and `maxLineBytes` per line. Or a JSON body `{"model",
+///   "version"?, "items": [{"id", "inputs"}], "callback_url"?}` of at most `maxJSONBodyBytes`.
+///   Answers 202 `{"job_id", "status", "total"}`.
 /// - `GET /v1/batches/{id}`: status, counters, progress, timestamps.
 /// - `GET /v1/batches/{id}/results?after=&limit=`: a page of items with output URIs.
 /// - `DELETE /v1/batches/{id}`: cancels; the remaining items are skipped.
 ///
-/// Every route first calls `authorize`, which throws (e.g. `InferenceError.forbidden`) to refuse.
+/// Every route first calls `authorize`, which names the caller or throws (e.g.
+/// `InferenceError.forbidden`) to refuse. A job belongs to the caller that submitted it: any
+/// other caller, unless it ``BatchCaller/seesAllJobs``, gets 404 for it.
 public struct BatchRoutes<Context: RequestContext>: Sendable {
-    /// Decides whether a request may use the batch API; throws to refuse it.
-    public typealias Authorize = @Sendable (Request, Context) async throws -> Void
+    /// Names the caller of a request; throws to refuse it.
+    public typealias Authorize = @Sendable (Request, Context) async throws -> BatchCaller
 
-    private let submitter: BatchSubmitter
-    private let store: BatchJobStore
-    private let authorize: Authorize
-    private let maxBodyBytes: Int
+    let submitter: BatchSubmitter
+    let store: BatchJobStore
+    let authorize: Authorize
+    let admit: BatchAdmission?
+    let maxBodyBytes: Int
+    let maxJSONBodyBytes: Int
+    let maxLineBytes: Int
 
-    /// Creates the routes; bodies above `maxBodyBytes` get 413.
+    /// Creates the routes.
+    ///
+    /// - Parameters:
+    ///   - maxBodyBytes: the largest body, chunked or not (413 above it); the gateway's limit.
+    ///   - maxJSONBodyBytes: the largest `{"model", "items"}` JSON body, which is read whole
+    ///     (413 above it, pointing at JSON Lines); capped by `maxBodyBytes`.
+    ///   - maxLineBytes: the longest JSON Lines line (413 naming the line above it).
+    ///   - admit: charged per chunk of items before it is published (see ``BatchAdmission``).
     public init(
-        submitter: BatchSubmitter, store: BatchJobStore, maxBodyBytes: Int = 256 << 20,
+        submitter: BatchSubmitter, store: BatchJobStore, maxBodyBytes: Int = 32 << 20,
+        maxJSONBodyBytes: Int = 4 << 20, maxLineBytes: Int = 512 << 10, admit: BatchAdmission? = nil,
         authorize: @escaping Authorize
     ) {
         self.submitter = submitter
         self.store = store
         self.maxBodyBytes = maxBodyBytes
+        self.maxJSONBodyBytes = min(maxJSONBodyBytes, maxBodyBytes)
+        self.maxLineBytes = maxLineBytes
+        self.admit = admit
         self.authorize = authorize
     }
 
     /// Registers the routes on `router`.
     public func register(on router: Router<Context>) {
         router.post("/v1/batches") { request, context in
-            try await authorize(request, context)
-            return try await submit(request)
+            let caller = try await authorize(request, context)
+            return try await submit(request, context: context, caller: caller)
         }
         router.get("/v1/batches/:id") { request, context in
-            try await authorize(request, context)
-            return try await status(try jobID(context))
+            let caller = try await authorize(request, context)
+            return try await status(try jobID(context), caller: caller)
         }
         router.get("/v1/batches/:id/results") { request, context in
-            try await authorize(request, context)
-            return try await results(try jobID(context), request: request)
+            let caller = try await authorize(request, context)
+            return try await results(try jobID(context), request: request, caller: caller)
         }
         router.delete("/v1/batches/:id") { request, context in
-            try await authorize(request, context)
-            return try await cancel(try jobID(context))
+            let caller = try await authorize(request, context)
+            return try await cancel(try jobID(context), caller: caller)
         }
     }
 
-    private func submit(_ request: Request) async throws -> Response {
-        let body = Data(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
+    private func submit(_ request: Request, context: Context, caller: BatchCaller) async throws -> Response {
         let query = request.uri.queryParameters
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let isJSONLines =
             contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq")
             || query.get("model") != nil
-        let submission: BatchSubmission
         do {
+            let (jobID, total): (UUID, Int)
             if isJSONLines {
                 guard let model = query.get("model"), !model.isEmpty else {
                     throw BatchWorkerError.invalidSubmission("a JSON Lines upload needs ?model=")
                 }
-                submission = try BatchSubmission.parseJSONLines(
-                    body, model: model, version: query.get("version"), callbackURL: query.get("callback_url"))
+                let header = BatchSubmission(
+                    model: model, version: query.get("version"), items: [], callbackURL: query.get("callback_url"))
+                (jobID, total) = try await submitLines(request.body, header: header, caller: caller)
             } else {
-                submission = try BatchSubmission.parseJSON(body)
+                let submission = try BatchSubmission.parseJSON(try await collectJSON(request.body))
+                jobID = try await submitter.submit(submission, owner: caller.owner, admit: admit)
+                total = submission.items.count
             }
-            let jobID = try await submitter.submit(submission)
             var headers = HTTPFields()
             headers[.location] = "/v1/batches/\(jobID.uuidString.lowercased())"
             return try Self.json(
-                SubmitAnswer(jobID: jobID.uuidString.lowercased(), status: "queued", total: submission.items.count),
+                SubmitAnswer(jobID: jobID.uuidString.lowercased(), status: "queued", total: total),
                 status: .accepted, headers: headers)
+        } catch let refusal as BatchAdmissionRefusal {
+            return try refused(refusal, request: request, context: context)
         } catch let error as BatchWorkerError where error.isInvalidSubmission {
             throw InferenceError.badRequest(error.reason)
         } catch let error as BatchWorkerError {
@@ -88,17 +109,49 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    private func status(_ id: UUID) async throws -> Response {
-        guard let job = try await store.job(id) else { throw InferenceError.notFound("no batch job \(id)") }
-        return try Self.json(JobAnswer(job), status: .ok)
+    /// Reads a JSON body whole, refusing it past ``maxJSONBodyBytes``.
+    private func collectJSON(_ body: RequestBody) async throws -> Data {
+        var data = Data()
+        for try await chunk in body {
+            guard data.count + chunk.readableBytes <= maxJSONBodyBytes else {
+                throw HTTPError(
+                    .contentTooLarge,
+                    message: "a JSON batch body is limited to \(maxJSONBodyBytes) bytes; "
+                        + "send larger jobs as JSON Lines (Content-Type: application/x-ndjson, ?model=)")
+            }
+            data.append(contentsOf: chunk.readableBytesView)
+        }
+        return data
     }
 
-    private func results(_ id: UUID, request: Request) async throws -> Response {
+    /// The 429 for an upload the admission hook stopped part-way: its job runs what was accepted.
+    private func refused(_ refusal: BatchAdmissionRefusal, request: Request, context: Context) throws -> Response {
+        let id = refusal.jobID.uuidString.lowercased()
+        let limit = InferenceError.rateLimited(
+            message: "rate limit reached", retryAfter: (refusal.reason as? InferenceError)?.retryAfter ?? .seconds(1))
+        var headers = try limit.response(from: request, context: context).headers
+        headers[.location] = "/v1/batches/\(id)"
+        let answer = RefusedAnswer(
+            error: "rate limit reached after \(refusal.accepted) items: job \(id) runs those items; "
+                + "submit the rest as a new job after Retry-After",
+            jobID: id, accepted: refusal.accepted)
+        let body = try BatchJSON.encoder.encode(answer)
+        return Response(
+            status: .tooManyRequests, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private func status(_ id: UUID, caller: BatchCaller) async throws -> Response {
+        guard let job = try await store.job(id, visibleTo: caller.access) else { throw Self.notFound(id) }
+        let callback = try await store.callbackOutbox.delivery(jobID: id)
+        return try Self.json(JobAnswer(job, callback: callback), status: .ok)
+    }
+
+    private func results(_ id: UUID, request: Request, caller: BatchCaller) async throws -> Response {
         let query = request.uri.queryParameters
         let limit = query.get("limit").flatMap { Int($0) } ?? 100
         guard (1...1000).contains(limit) else { throw InferenceError.badRequest("limit must be between 1 and 1000") }
-        guard try await store.job(id) != nil else { throw InferenceError.notFound("no batch job \(id)") }
-        let page = try await store.items(jobID: id, after: query.get("after"), limit: limit)
+        guard try await store.job(id, visibleTo: caller.access) != nil else { throw Self.notFound(id) }
+        let page = try await store.items(jobID: id, visibleTo: caller.access, after: query.get("after"), limit: limit)
         return try Self.json(
             ResultsAnswer(
                 jobID: id.uuidString.lowercased(), items: page.items.map(ResultsAnswer.Item.init),
@@ -106,16 +159,21 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
             status: .ok)
     }
 
-    private func cancel(_ id: UUID) async throws -> Response {
-        switch try await store.cancel(id) {
+    private func cancel(_ id: UUID, caller: BatchCaller) async throws -> Response {
+        switch try await store.cancel(id, visibleTo: caller.access) {
         case .cancelled:
             return try Self.json(CancelAnswer(jobID: id.uuidString.lowercased(), status: "cancelled"), status: .ok)
         case .alreadyFinished(let status):
             return try Self.json(
                 InferenceErrorBody(error: "batch job \(id) already finished: \(status.rawValue)"), status: .conflict)
         case .notFound:
-            throw InferenceError.notFound("no batch job \(id)")
+            throw Self.notFound(id)
         }
+    }
+
+    /// The same answer for a job that does not exist and one the caller may not see.
+    private static func notFound(_ id: UUID) -> InferenceError {
+        InferenceError.notFound("no batch job \(id.uuidString.lowercased())")
     }
 
     private func jobID(_ context: Context) throws -> UUID {

@@ -81,6 +81,28 @@ public struct BatchSubmission: Sendable, Equatable {
         return BatchSubmission(model: model, version: version, items: items, callbackURL: callbackURL)
     }
 
+    /// Parses one JSON Lines item, `{"id", "inputs": [...]}`, read straight from its bytes with
+    /// the tensor codec; `label` (e.g. `line 12`) starts every error message.
+    public static func parseLine(_ line: [UInt8], label: String) throws(BatchWorkerError) -> Item {
+        let data = Data(line)
+        if var request = try? InferenceCodec.decodeRequest(data, jsonHeaderLength: nil), let id = request.id {
+            request.id = nil
+            do {
+                try request.validate()
+            } catch let error as InferenceProtocolError {
+                throw .invalidSubmission("\(label): \(error.message)")
+            } catch {
+                throw .invalidSubmission("\(label) cannot be read")
+            }
+            return Item(id: id, request: request)
+        }
+        // The slow path names the problem (and takes a numeric id).
+        guard let raw = try? JSONSerialization.jsonObject(with: data) else {
+            throw .invalidSubmission("\(label) is not a JSON object")
+        }
+        return try parseItem(raw, label: label)
+    }
+
     private static func parseItem(_ raw: Any, label: String) throws(BatchWorkerError) -> Item {
         guard var object = raw as? [String: Any] else { throw .invalidSubmission("\(label) must be an object") }
         let id: String

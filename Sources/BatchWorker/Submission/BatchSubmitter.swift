@@ -4,10 +4,10 @@ import Logging
 import PlatformStore
 
 /// Accepts a batch job: validates it, creates its `batch_jobs` row, and publishes one message
-/// per item on the requests topic (key = job id).
+/// per item on the requests topic (key = job id), a chunk at a time (``BatchIntake``).
 ///
-/// The row is written first, with the total, so the worker can complete the job; when the items
-/// cannot all be published the job is marked failed and the call throws `publishFailed`.
+/// When the items cannot all be published the job is marked failed and the call throws
+/// `publishFailed`.
 ///
 /// Give it a producer built with ``producerProperties``: with the default key hash every item of
 /// a job lands on one partition, so one worker would run the whole job.
@@ -16,69 +16,89 @@ public struct BatchSubmitter: Sendable {
     /// partitions (the key still carries the job id), so every worker of the group shares a job.
     public static let producerProperties: [String: String] = ["partitioner": "random"]
 
-    private let store: BatchJobStore
-    private let producer: KafkaProducer
-    private let topic: String
-    private let maxItems: Int
-    private let publishConcurrency: Int
-    private let logger: Logger
+    let store: BatchJobStore
+    let producer: KafkaProducer
+    let topic: String
+    let maxItems: Int
+    let chunkSize: Int
+    let publishConcurrency: Int
+    let logger: Logger
 
     /// Creates a submitter publishing through `producer` (which must be running).
+    ///
+    /// - Parameters:
+    ///   - maxItems: the most items one job may have.
+    ///   - chunkSize: items admitted and published together; the admission hook is charged per
+    ///     chunk, so keep it at or below the smallest rate-limit burst.
     public init(
         store: BatchJobStore, producer: KafkaProducer, topic: String = "inference.batch.requests",
-        maxItems: Int = 100_000, publishConcurrency: Int = 512, logger: Logger
+        maxItems: Int = 100_000, chunkSize: Int = 100, publishConcurrency: Int = 512, logger: Logger
     ) {
         self.store = store
         self.producer = producer
         self.topic = topic
         self.maxItems = maxItems
+        self.chunkSize = max(1, chunkSize)
         self.publishConcurrency = max(1, publishConcurrency)
         self.logger = logger
     }
 
-    /// Validates and accepts `submission`; returns the new job's id once every item is on Kafka.
+    /// Starts a job whose items are added one by one (``BatchIntake``); `header` gives the
+    /// model, version, callback and prefix (its items are ignored).
     ///
-    /// Throws ``BatchWorkerError`` `invalidSubmission` for a submission that cannot be accepted.
-    public func submit(_ submission: BatchSubmission) async throws -> UUID {
-        try validate(submission)
-        let jobID = UUID()
-        let messages = try submission.items.map { item in
-            try BatchItemMessage(
-                jobID: jobID, itemID: item.id, model: submission.model, version: submission.version,
-                request: item.request, outputPrefix: submission.outputPrefix
-            ).encoded()
+    /// - Parameters:
+    ///   - owner: the submitting principal's id; only it (and an administrator) sees the job.
+    ///   - admit: charged before each chunk is published; nil admits everything.
+    /// - Throws: ``BatchWorkerError`` `invalidSubmission` when the header itself is invalid.
+    public func intake(
+        for header: BatchSubmission, owner: String?, admit: BatchAdmission? = nil
+    ) throws(BatchWorkerError) -> BatchIntake {
+        if let problem = BatchFieldRules.nameProblem(header.model, field: "model") { throw .invalidSubmission(problem) }
+        if let version = header.version, let problem = BatchFieldRules.nameProblem(version, field: "version") {
+            throw .invalidSubmission(problem)
         }
-        try await store.createJob(
-            id: jobID, model: submission.model, version: submission.version, total: messages.count,
-            callbackURL: submission.callbackURL, outputPrefix: submission.outputPrefix)
-        do {
-            try await publish(messages, key: Array(jobID.uuidString.lowercased().utf8))
-        } catch {
-            logger.error("batch.submit.publish_failed", metadata: [LogKey.jobID: "\(jobID)", LogKey.error: "\(error)"])
-            _ = try? await store.fail(jobID, error: "the items could not all be published")
-            throw BatchWorkerError.publishFailed("the items could not all be published to Kafka")
+        if let callback = header.callbackURL, let problem = BatchFieldRules.callbackURLProblem(callback) {
+            throw .invalidSubmission(problem)
         }
-        logger.info("batch.submit.accepted", metadata: [LogKey.jobID: "\(jobID)", LogKey.items: "\(messages.count)"])
-        return jobID
+        if let owner, let problem = BatchFieldRules.ownerProblem(owner) { throw .invalidSubmission(problem) }
+        return BatchIntake(submitter: self, header: header, owner: owner, admit: admit)
     }
 
-    /// Checks the submission as a whole and each item's own fields.
-    public func validate(_ submission: BatchSubmission) throws(BatchWorkerError) {
+    /// Validates and accepts `submission` as a whole; returns the new job's id once every item is
+    /// on Kafka.
+    ///
+    /// Throws ``BatchWorkerError`` `invalidSubmission` for a submission that cannot be accepted.
+    public func submit(
+        _ submission: BatchSubmission, owner: String? = nil, admit: BatchAdmission? = nil
+    ) async throws -> UUID {
+        var intake = try intake(for: submission, owner: owner, admit: admit)
+        try precheck(submission)
+        do {
+            for (index, item) in submission.items.enumerated() {
+                try await intake.add(item, label: "items[\(index)]")
+            }
+            let total = try await intake.finish()
+            logger.info("batch.submit.accepted", metadata: [LogKey.jobID: "\(intake.jobID)", LogKey.items: "\(total)"])
+            return intake.jobID
+        } catch let error as BatchWorkerError where error.isInvalidSubmission {
+            await intake.abandon(reason: error.reason)
+            throw error
+        }
+    }
+
+    /// Checks every item before anything is published, so a whole submission with a bad item
+    /// leaves no job behind.
+    private func precheck(_ submission: BatchSubmission) throws(BatchWorkerError) {
         guard !submission.items.isEmpty else { throw .invalidSubmission("a batch needs at least one item") }
         guard submission.items.count <= maxItems else {
             throw .invalidSubmission("a batch may have at most \(maxItems) items")
         }
-        if let callback = submission.callbackURL {
-            guard let url = URL(string: callback), let scheme = url.scheme?.lowercased(),
-                scheme == "http" || scheme == "https", url.host != nil
-            else { throw .invalidSubmission("callback_url must be an http or https URL") }
-        }
         var seen = Set<String>()
-        seen.reserveCapacity(submission.items.count)
         let probeJob = UUID()
-        for item in submission.items {
+        for (index, item) in submission.items.enumerated() {
             guard seen.insert(item.id).inserted else {
-                throw .invalidSubmission("item id '\(String(item.id.prefix(64)))' appears more than once")
+                throw .invalidSubmission(
+                    "items[\(index)]: item id '\(String(item.id.prefix(64)))' appears more than once")
             }
             do {
                 try BatchItemMessage(
@@ -86,12 +106,13 @@ public struct BatchSubmitter: Sendable {
                     request: item.request, outputPrefix: submission.outputPrefix
                 ).validate()
             } catch {
-                throw .invalidSubmission("item '\(String(item.id.prefix(64)))': \(error.reason)")
+                throw .invalidSubmission("items[\(index)]: \(error.reason)")
             }
         }
     }
 
-    private func publish(_ messages: [[UInt8]], key: [UInt8]) async throws {
+    func publish(_ messages: [[UInt8]], key: [UInt8]) async throws {
+        guard !messages.isEmpty else { return }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for value in messages {

@@ -137,7 +137,14 @@ public struct GatewayApplication {
             services.append(producer)
             let store = BatchJobStore(pool: pool)
             let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
-            BatchRoutes<GatewayRequestContext>(submitter: submitter, store: store) { _, _ in }.register(on: router)
+            // Each job belongs to its submitter (`key:…` or `jwt:…`); `admin` sees every job.
+            BatchRoutes<GatewayRequestContext>(submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes) {
+                _, context in
+                guard let principal = context.principal else {
+                    throw InferenceError.unauthenticated("the batch API needs a principal")
+                }
+                return BatchCaller(owner: principal.rateLimitIdentity, seesAllJobs: principal.scopes.contains(.admin))
+            }.register(on: router)
         }
         var redisGatesReadiness = true
         if case .open = settings.rateLimit.failureMode { redisGatesReadiness = false }

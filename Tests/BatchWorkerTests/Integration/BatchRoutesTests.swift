@@ -3,41 +3,16 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import InferenceProtocol
-import Kafka
 import PlatformStore
 import Testing
 
-/// The gateway's batch API over the real PostgreSQL and broker (no worker runs).
+/// The gateway's batch API over the real PostgreSQL and broker (no worker runs): the job
+/// lifecycle and tenant isolation.
 @Suite(
     "Batch HTTP API", .serialized, .timeLimit(.minutes(2)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchRoutesTests {
-    static let token = "Bearer batch-scope"
-
-    func withApp(_ body: @Sendable (BatchFixture, any TestClientProtocol) async throws -> Void) async throws {
-        let fixture = try await BatchFixture.make("routes")
-        let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
-        let producerTask = Task { try await producer.run() }
-        let router = Router(context: BasicRequestContext.self)
-        let submitter = BatchSubmitter(
-            store: fixture.store, producer: producer, topic: fixture.requestsTopic, logger: BatchFixture.logger)
-        BatchRoutes<BasicRequestContext>(submitter: submitter, store: fixture.store) { request, _ in
-            guard request.headers[.authorization] == Self.token else {
-                throw InferenceError.forbidden("the batch scope is required")
-            }
-        }.register(on: router)
-        do {
-            try await Application(router: router).test(.router) { client in try await body(fixture, client) }
-        } catch {
-            await producer.shutdown()
-            await fixture.shutdown()
-            throw error
-        }
-        await producer.shutdown()
-        _ = try? await producerTask.value
-        await fixture.shutdown()
-    }
+    typealias Harness = BatchRoutesHarness
 
     static let jsonBody = """
         {"model": "simple", "callback_url": "http://127.0.0.1:9/done", "items": [
@@ -47,35 +22,39 @@ struct BatchRoutesTests {
                                  {"name": "INPUT1", "datatype": "INT32", "shape": [1, 16], "data": [2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2]}]}]}
         """
 
-    @Test("submit → 202 with a job id; status, results and cancel; a second cancel is a conflict")
+    @Test(
+        "submit → 202 with a job id; status (no callback URL echoed), results and cancel; a second cancel is a conflict"
+    )
     func lifecycle() async throws {
-        try await withApp { fixture, client in
-            let auth: HTTPFields = [.authorization: Self.token, .contentType: "application/json"]
+        try await Harness().run { fixture, client in
+            let auth = Harness.caller("key:alice", contentType: "application/json")
             let jobID = try await client.execute(
                 uri: "/v1/batches", method: .post, headers: auth, body: ByteBuffer(string: Self.jsonBody)
             ) { response -> String in
                 #expect(response.status == .accepted)
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(object?["total"] as? Int == 2)
-                #expect(response.headers[.location] == "/v1/batches/\(object?["job_id"] as? String ?? "")")
-                return try #require(object?["job_id"] as? String)
+                let object = try Harness.object(response)
+                #expect(object["total"] as? Int == 2)
+                #expect(response.headers[.location] == "/v1/batches/\(object["job_id"] as? String ?? "")")
+                return try #require(object["job_id"] as? String)
             }
             try await client.execute(uri: "/v1/batches/\(jobID)", method: .get, headers: auth) { response in
                 #expect(response.status == .ok)
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(object?["status"] as? String == "queued")
-                #expect(object?["total"] as? Int == 2)
-                #expect(object?["progress"] as? Double == 0)
-                #expect(object?["callback_url"] as? String == "http://127.0.0.1:9/done")
+                let object = try Harness.object(response)
+                #expect(object["status"] as? String == "queued")
+                #expect(object["total"] as? Int == 2)
+                #expect(object["progress"] as? Double == 0)
+                #expect(object["has_callback"] as? Bool == true)
+                #expect(object["callback_url"] == nil)
+                #expect(!String(buffer: response.body).contains("127.0.0.1:9"))
             }
             let id = try #require(UUID(uuidString: jobID))
+            #expect(try await fixture.store.job(id)?.owner == "key:alice")
             _ = try await fixture.store.recordItemResult(
                 jobID: id, itemID: "a", status: .succeeded, outputURI: "s3://b/k", error: nil, latencyMs: 1)
             try await client.execute(uri: "/v1/batches/\(jobID)/results?limit=1", method: .get, headers: auth) {
                 response in
                 #expect(response.status == .ok)
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                let items = object?["items"] as? [[String: Any]]
+                let items = try Harness.object(response)["items"] as? [[String: Any]]
                 #expect(items?.first?["item_id"] as? String == "a")
                 #expect(items?.first?["output_uri"] as? String == "s3://b/k")
             }
@@ -89,29 +68,69 @@ struct BatchRoutesTests {
         }
     }
 
-    @Test("a JSON Lines upload with ?model= is accepted")
-    func jsonLines() async throws {
-        try await withApp { _, client in
-            let lines = """
-                {"id": "x1", "inputs": [{"name": "INPUT0", "datatype": "INT32", "shape": [1, 16], "data": [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}, {"name": "INPUT1", "datatype": "INT32", "shape": [1, 16], "data": [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}]}
-                {"id": "x2", "inputs": [{"name": "INPUT0", "datatype": "INT32", "shape": [1, 16], "data": [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}, {"name": "INPUT1", "datatype": "INT32", "shape": [1, 16], "data": [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}]}
-                """
-            try await client.execute(
-                uri: "/v1/batches?model=simple", method: .post,
-                headers: [.authorization: Self.token, .contentType: "application/x-ndjson"],
-                body: ByteBuffer(string: lines)
-            ) { response in
-                #expect(response.status == .accepted)
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(object?["total"] as? Int == 2)
+    @Test("another principal gets 404 for status, results and cancel of a job; the owner and an admin do not")
+    func tenantIsolation() async throws {
+        try await Harness().run { fixture, client in
+            let jobID = try await Harness.submit(client, as: "key:alice")
+            let id = try #require(UUID(uuidString: jobID))
+            _ = try await fixture.store.recordItemResult(
+                jobID: id, itemID: "item-0", status: .succeeded, outputURI: "s3://b/secret", error: nil, latencyMs: 1)
+            let mallory = Harness.caller("key:mallory")
+            // A JWT subject with the same name is another principal.
+            let sameNameToken = Harness.caller("jwt:alice")
+            for intruder in [mallory, sameNameToken] {
+                for (path, method) in [
+                    ("/v1/batches/\(jobID)", HTTPRequest.Method.get), ("/v1/batches/\(jobID)/results", .get),
+                    ("/v1/batches/\(jobID)", .delete),
+                ] {
+                    try await client.execute(uri: path, method: method, headers: intruder) { response in
+                        #expect(response.status == .notFound, "\(method) \(path)")
+                        #expect(!String(buffer: response.body).contains("secret"))
+                    }
+                }
+            }
+            // Not found and not visible read the same.
+            let unknown = UUID().uuidString.lowercased()
+            let answers = try await [jobID, unknown].asyncMap { job in
+                try await client.execute(uri: "/v1/batches/\(job)", method: .get, headers: mallory) {
+                    String(buffer: $0.body).replacingOccurrences(of: job, with: "ID")
+                }
+            }
+            #expect(answers[0] == answers[1])
+            #expect(try await fixture.store.job(id)?.status == .queued)
+            try await client.execute(uri: "/v1/batches/\(jobID)", method: .get, headers: Harness.caller("key:alice")) {
+                #expect($0.status == .ok)
+            }
+            let admin = Harness.caller("key:ops", admin: true)
+            try await client.execute(uri: "/v1/batches/\(jobID)/results", method: .get, headers: admin) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("s3://b/secret"))
+            }
+            try await client.execute(uri: "/v1/batches/\(jobID)", method: .delete, headers: admin) {
+                #expect($0.status == .ok)
             }
         }
     }
 
-    @Test("refusals: no scope 403, bad body 400, duplicate ids 400, unknown job 404, bad id 400")
+    @Test("a job without an owner (produced straight to Kafka without one) is seen by an admin only")
+    func ownerlessJob() async throws {
+        try await Harness().run { fixture, client in
+            let id = UUID()
+            try await fixture.store.ensureJob(id: id, model: "simple", version: nil, outputPrefix: nil)
+            let path = "/v1/batches/\(id.uuidString.lowercased())"
+            try await client.execute(uri: path, method: .get, headers: Harness.caller("key:alice")) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: path, method: .get, headers: Harness.caller("key:ops", admin: true)) {
+                #expect($0.status == .ok)
+            }
+        }
+    }
+
+    @Test("refusals: no principal 403, bad body 400, duplicate ids 400, unknown job 404, bad id 400")
     func refusals() async throws {
-        try await withApp { _, client in
-            let auth: HTTPFields = [.authorization: Self.token, .contentType: "application/json"]
+        try await Harness().run { _, client in
+            let auth = Harness.caller("key:alice", contentType: "application/json")
             try await client.execute(uri: "/v1/batches", method: .post, body: ByteBuffer(string: Self.jsonBody)) {
                 #expect($0.status == .forbidden)
             }
@@ -134,5 +153,14 @@ struct BatchRoutesTests {
                 #expect($0.status == .badRequest)
             }
         }
+    }
+}
+
+extension Array {
+    /// Maps in order, awaiting each element.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }
