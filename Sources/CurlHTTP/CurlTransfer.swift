@@ -125,23 +125,37 @@ final class CurlTransfer: @unchecked Sendable {
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 
+    /// The one place a libcurl failure is sorted into "never reached the server" (safe to send
+    /// elsewhere) or "may have reached it" (never resent: the server may have run it, or died of it).
+    ///
+    /// Only failures before any request byte could leave count as never reached: the name did not
+    /// resolve, the connection was refused or unreachable, or the connect phase timed out before a
+    /// connection existed. Send and receive errors, an empty reply, a reset and any timeout after
+    /// connecting all may have reached the server.
     private static func error(for code: CURLcode, easy: UnsafeMutableRawPointer) -> HTTPClientError {
         let text = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectFailed("could not connect: \(text)")
         case CURLE_OPERATION_TIMEDOUT:
-            var connected: curl_off_t = 0
-            _ = ccurl_easy_getinfo_off_t(easy, CURLINFO_CONNECT_TIME_T, &connected)
-            if connected == 0 {
-                return .connectFailed("connect timed out: \(text)")
-            }
+            if !mayHaveSent(easy) { return .connectFailed("connect timed out: \(text)") }
             return .timedOut("request timed out: \(text)")
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
-            return .connectionLost("connection lost: \(text)")
+            return .connectionLost("connection lost after the request may have been sent: \(text)")
         default:
             return .transport("transfer failed: \(text)")
         }
+    }
+
+    /// Whether any part of the request may have left: a connection was made (or reused) or
+    /// request bytes were counted. Unknown counts as sent.
+    private static func mayHaveSent(_ easy: UnsafeMutableRawPointer) -> Bool {
+        var connected: curl_off_t = 0
+        var requestBytes = 0
+        guard ccurl_easy_getinfo_off_t(easy, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK,
+            ccurl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestBytes) == CURLE_OK
+        else { return true }
+        return connected > 0 || requestBytes > 0
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// A failure of an HTTP exchange carried by ``CurlHTTPTransport``.
 ///
-/// `isSafeToRetry` is true only when the request can be known not to have reached the server.
+/// `isSafeToRetry` is true only when the request is known not to have reached the server (the
+/// libcurl layer decides this once, per failure); every other failure may have reached it.
 public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
         case connectFailed = "connect_failed"
@@ -20,7 +21,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The HTTP status for ``httpStatus`` errors.
     public let status: Int?
-    /// True when the request did not get as far as the server (connect refused, connect timeout).
+    /// True when the request did not get as far as the server (connect refused, DNS failure,
+    /// connect timeout): the only failures another server may be asked to handle instead.
     public let isSafeToRetry: Bool
 
     private init(_ code: Code, _ message: String, status: Int? = nil, isSafeToRetry: Bool = false) {

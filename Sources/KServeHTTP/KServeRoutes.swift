@@ -57,6 +57,9 @@ public struct KServeRoutes<Context: RequestContext>: Sendable {
             let buffer = try await request.body.collect(upTo: maxBodyBytes)
             body = Data(buffer.readableBytesView)
         }
+        // Checked here, once, so no layer below ever cuts a body at a length a client made up.
+        _ = try InferenceHeaderLength.parse(
+            request.headers[KServeHeaders.inferenceHeaderLength], bodyCount: body?.count ?? 0)
         var upstreamRequest = UpstreamRequest(
             method: request.method.rawValue, path: request.uri.string, headers: headers, body: body,
             deadline: deadline, stickyKey: request.headers[KServeHeaders.canaryKey])

@@ -4,12 +4,15 @@ import Hummingbird
 import InferenceProtocol
 import Routing
 
-/// `/admin`: backends (health, breaker, load, latency) and routes (read and change).
+/// `/admin`: backends (health, breaker, load, latency) and routes (read and change), behind the
+/// admin bearer token (``AdminAuthMiddleware``).
 struct AdminRoutes<Context: RequestContext>: Sendable {
     let router: ModelRouter
+    /// The token every admin request must present; nil turns the admin API off.
+    let token: AdminToken?
 
     func register(on app: Router<Context>) {
-        let admin = app.group("admin")
+        let admin = app.group("admin").add(middleware: AdminAuthMiddleware<Context>(token: token))
         admin.get("backends") { _, _ in try Self.json(["backends": router.backendStatuses()]) }
         admin.get("routes") { _, _ in try Self.json(["routes": router.routes()]) }
         admin.put("routes/:model") { request, context in

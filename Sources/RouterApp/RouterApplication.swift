@@ -26,12 +26,18 @@ public enum RouterApplication {
         registry: PrometheusCollectorRegistry,
         logger: Logger
     ) throws -> Parts {
+        let adminToken = try settings.adminToken()
+        if adminToken == nil {
+            logger.warning(
+                "router.admin.disabled", metadata: ["reason": "no ROUTER_ADMIN_TOKEN or ROUTER_ADMIN_TOKEN_FILE"])
+        }
         let spec = try settings.loadSpec()
         let router = try ModelRouter(
             backends: spec.backends, routes: spec.routes, configuration: settings.routing, transport: transport,
             logger: logger)
         let app = Application(
-            router: httpRouter(router: router, registry: registry, maxBodyBytes: settings.maxBodyBytes),
+            router: httpRouter(
+                router: router, registry: registry, maxBodyBytes: settings.maxBodyBytes, adminToken: adminToken),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "triton-router"),
             logger: logger)
         var services: [any Service] = [HealthMonitor(router: router)]
@@ -43,14 +49,15 @@ public enum RouterApplication {
         return Parts(router: router, services: services)
     }
 
-    /// The HTTP routes of the router process.
+    /// The HTTP routes of the router process: KServe v2 (unauthenticated, an internal surface),
+    /// `/admin` behind `adminToken` (nil: admin refused), `/metrics`.
     public static func httpRouter(
-        router: ModelRouter, registry: PrometheusCollectorRegistry, maxBodyBytes: Int
+        router: ModelRouter, registry: PrometheusCollectorRegistry, maxBodyBytes: Int, adminToken: AdminToken?
     ) -> Router<BasicRequestContext> {
         let http = Router()
         http.add(middleware: MetricsMiddleware())
         KServeRoutes<BasicRequestContext>(upstream: router, maxBodyBytes: maxBodyBytes).register(on: http)
-        AdminRoutes<BasicRequestContext>(router: router).register(on: http)
+        AdminRoutes<BasicRequestContext>(router: router, token: adminToken).register(on: http)
         http.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"

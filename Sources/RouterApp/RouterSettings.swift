@@ -19,6 +19,12 @@ public struct RouterSettings: Sendable {
     public var maxBodyBytes: Int
     /// Resilience settings.
     public var routing: RouterConfiguration
+    /// The admin API's bearer token (`ROUTER_ADMIN_TOKEN`); takes precedence over the file.
+    public var adminTokenValue: String?
+    /// A file holding the admin token (`ROUTER_ADMIN_TOKEN_FILE`, e.g. a mounted Secret).
+    public var adminTokenFile: String?
+    /// The deployment kind (`PLATFORM_ENV`); only `local` (the local stack) accepts example tokens.
+    public var platformEnvironment: String?
 
     /// Reads the settings; missing keys take the documented defaults.
     public init(config: ConfigReader) {
@@ -29,6 +35,9 @@ public struct RouterSettings: Sendable {
         backendList = router.string(forKey: "backends")
         reloadInterval = .milliseconds(router.int(forKey: "routes.reload_interval_ms", default: 2000))
         maxBodyBytes = router.int(forKey: "max_body_bytes", default: 64 << 20)
+        adminTokenValue = router.string(forKey: "admin.token", isSecret: true)
+        adminTokenFile = router.string(forKey: "admin.token_file")
+        platformEnvironment = config.string(forKey: "platform.env")
 
         var routing = RouterConfiguration()
         let health = router.scoped(to: "health")
@@ -50,6 +59,13 @@ public struct RouterSettings: Sendable {
         routing.outlier.consecutiveFailures = outlier.int(forKey: "consecutive_failures", default: 5)
         routing.outlier.baseEjection = .milliseconds(outlier.int(forKey: "base_ejection_ms", default: 30_000))
         self.routing = routing
+    }
+
+    /// The admin token in force; nil when none is configured (the admin API then refuses
+    /// everything). Throws, so the router does not start, for an unreadable token file or, outside
+    /// the local stack, an example or short token.
+    public func adminToken() throws -> AdminToken? {
+        try AdminToken.load(value: adminTokenValue, file: adminTokenFile, platformEnvironment: platformEnvironment)
     }
 
     /// The backends and routes to start with: the routes file, with `backends` overriding.

@@ -3,8 +3,8 @@ import Logging
 import ServiceLifecycle
 import TritonClient
 
-/// Active health checks: every interval, each backend's server readiness and the readiness of
-/// every routed model (version) on it. A `Service`: runs until cancelled or shut down.
+/// Active health checks: every interval, each backend's server readiness, the readiness of
+/// every routed model (version) on it, and its repository index (the models the router knows). A `Service`: runs until cancelled or shut down.
 public struct HealthMonitor: Service {
     private let router: ModelRouter
 
@@ -33,7 +33,14 @@ public struct HealthMonitor: Service {
                 guard let client = router.client(for: backend) else { continue }
                 group.addTask {
                     let result = await Self.probe(client, models: models, timeout: timeout)
-                    let events = router.withState { $0.recordProbe(backend: backend, result: result, now: .now) }
+                    // The index is what the backend holds; a failed read keeps the last one.
+                    let index =
+                        result.serverReady
+                        ? try? await client.repositoryIndex(deadline: ContinuousClock.now + timeout) : nil
+                    let events = router.withState { state in
+                        if let index { state.recordIndex(backend: backend, index: index) }
+                        return state.recordProbe(backend: backend, result: result, now: .now)
+                    }
                     router.report(events)
                 }
             }

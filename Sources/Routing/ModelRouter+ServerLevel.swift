@@ -4,7 +4,8 @@ import InferenceProtocol
 import TritonClient
 
 extension ModelRouter {
-    /// Requests that name no model: health is the router's own; the rest goes to any healthy backend.
+    /// Requests that name no model: health and server metadata are the router's own; the rest
+    /// (repository index, all-model statistics) goes to any healthy backend.
     func forwardServerLevel(_ request: UpstreamRequest) async throws -> HTTPResponseData {
         let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
         switch path {
@@ -13,6 +14,10 @@ extension ModelRouter {
         case "/v2/health/ready":
             let ready = withState { $0.hasHealthyBackend() }
             return HTTPResponseData(status: ready ? 200 : 503, headers: [], body: Data())
+        case "/v2", "/v2/":
+            let body = try JSONEncoder().encode(ServerMetadata.router)
+            return HTTPResponseData(
+                status: 200, headers: [(name: "Content-Type", value: "application/json")], body: body)
         default:
             return try await forwardToAnyBackend(request)
         }

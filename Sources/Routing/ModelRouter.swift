@@ -47,6 +47,7 @@ public final class ModelRouter: KServeUpstream {
     /// `unavailable` (503), `notFound` for a version the route does not serve.
     public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
         guard let model = request.model else { return try await forwardServerLevel(request) }
+        try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.
         let isInference = KServePath(request.path)?.action == "infer"
         let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
@@ -72,6 +73,19 @@ public final class ModelRouter: KServeUpstream {
         var response = try await attempt(routed, model: model, target: target)
         if let version { response.headers.append((name: "x-routed-version", value: version)) }
         return response
+    }
+
+    /// Refuses a model (version) the router does not know before any state or series is made for it.
+    private func admit(model: String, version: String?) throws {
+        let (known, loaded) = state.withLock { ($0.knows(model: model, version: version), $0.catalog.isLoaded) }
+        if known { return }
+        metrics.unknown()
+        guard loaded else {
+            throw InferenceError.unavailable(
+                "the router has not read the backends' model repositories yet", retryAfter: .seconds(1))
+        }
+        let name = "'\(model.prefix(64))'" + (version.map { " version '\($0.prefix(32))'" } ?? "")
+        throw InferenceError.notFound("unknown model \(name): not routed and in no backend's repository")
     }
 
     /// The attempt loop: one backend per attempt, never the same one twice.

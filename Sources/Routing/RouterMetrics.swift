@@ -2,10 +2,16 @@ import Metrics
 
 /// The router's Prometheus series, labelled by model, version and backend (never by request).
 struct RouterMetrics: Sendable {
-    /// Requests routed, by model and chosen version.
+    /// Requests routed, by model and chosen version (only models and versions the router knows).
     func routed(model: String, version: String?) {
         Counter(label: "router_requests_total", dimensions: [("model", model), ("version", version ?? "default")])
             .increment()
+    }
+
+    /// A request for a model or version the router does not know, under the fixed label `other`
+    /// (a client's made-up names never become series).
+    func unknown() {
+        Counter(label: "router_requests_total", dimensions: [("model", "other"), ("version", "other")]).increment()
     }
 
     /// One attempt against a backend, by outcome, with its latency.

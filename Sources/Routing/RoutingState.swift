@@ -1,3 +1,5 @@
+import InferenceProtocol
+
 /// Something the router's state did that an operator wants to see in logs and metrics.
 public enum RoutingEvent: Sendable, Hashable {
     /// A backend's circuit breaker changed state.
@@ -33,6 +35,8 @@ public struct RoutingState: Sendable {
     private var budget: RetryBudget
     private var balancers: [String: StrategyBalancer] = [:]
     private var rng: SeededGenerator
+    /// What the backends' repository indexes list: with the routes, the models the router knows.
+    public private(set) var catalog = ModelCatalog()
 
     /// Creates the state for `backends` and `routes`.
     public init(backends: [BackendDescriptor], routes: RouteTable, configuration: RouterConfiguration) {
@@ -122,6 +126,26 @@ public struct RoutingState: Sendable {
         }
         return transitions.map { .health($0) }
     }
+
+    /// Records a backend's repository index (from the active probes).
+    public mutating func recordIndex(backend: BackendID, index: [RepositoryModel]) {
+        guard backends.contains(where: { $0.id == backend }) else { return }
+        catalog.record(backend: backend, index: index)
+    }
+
+    /// Whether the router knows `model` (and `version`, when given): routed, or listed by a
+    /// backend's repository index. Nothing is kept, counted or labelled for what it does not know.
+    public func knows(model: String, version: String?) -> Bool {
+        if let route = routes.route(for: model) {
+            guard let version else { return true }
+            return route.target(version: version) != nil || catalog.contains(model: model, version: version)
+        }
+        guard let version else { return catalog.contains(model: model) }
+        return catalog.contains(model: model, version: version)
+    }
+
+    /// How many per-model balancers the state holds (bounded by the known models and versions).
+    var balancerCount: Int { balancers.count }
 
     /// Counts one client request toward the retry budget.
     public mutating func recordRequest(now: ContinuousClock.Instant) { budget.recordRequest(now: now) }

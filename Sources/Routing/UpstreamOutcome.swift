@@ -9,7 +9,7 @@ enum UpstreamOutcome: Sendable {
     case overloaded(HTTPResponseData)
     /// A 5xx: the backend is at fault, but it answered, so the answer goes back as it is.
     case serverFault(HTTPResponseData)
-    /// No answer, and the request is known not to have been processed (refused, reset): retry.
+    /// No answer, and the request never reached the backend (refused, unresolved, connect timeout): retry.
     case retryable(HTTPClientError)
     /// No answer within the deadline.
     case timedOut(HTTPClientError)
@@ -42,7 +42,9 @@ enum UpstreamOutcome: Sendable {
         }
         if error.isCancellation { return .cancelled }
         if error.isTimeout { return .timedOut(error) }
-        if error.isSafeToRetry || error.isConnectionLost { return .retryable(error) }
+        // Only a request that never reached the backend may go to another one: anything that may
+        // have been sent could have run, or could be the input that brought the backend down.
+        if error.isSafeToRetry { return .retryable(error) }
         return .failed(error)
     }
 

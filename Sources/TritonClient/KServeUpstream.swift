@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import InferenceProtocol
 
 /// A KServe v2 request on its way to an upstream, body untouched (JSON or binary tensors).
 public struct UpstreamRequest: Sendable {
@@ -67,7 +68,8 @@ extension TritonHTTPClient: KServeUpstream {
                 let lengthIndex = headers.firstIndex {
                     $0.name.caseInsensitiveCompare(Self.headerLengthField) == .orderedSame
                 }
-                let length = lengthIndex.flatMap { Int(headers[$0].value) }
+                let length = try InferenceHeaderLength.parse(
+                    lengthIndex.map { headers[$0].value }, bodyCount: original.count)
                 let (injected, newLength) = TimeoutParameter.inject(
                     into: original, headerLength: length, microseconds: milliseconds * 1000)
                 body = injected

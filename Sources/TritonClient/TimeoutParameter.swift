@@ -7,7 +7,11 @@ import Foundation
 /// that is not a JSON object is returned unchanged (Triton will reject it on its own terms).
 public enum TimeoutParameter {
     /// The body (and binary header length) with `parameters.timeout` set to `microseconds`.
+    ///
+    /// A `headerLength` outside `0...body.count` leaves the body unchanged (callers refuse such a
+    /// length with ``InferenceHeaderLength`` first; this only keeps a bad one from crashing here).
     public static func inject(into body: Data, headerLength: Int?, microseconds: Int64) -> (Data, Int?) {
+        if let headerLength, headerLength < 0 || headerLength > body.count { return (body, headerLength) }
         let bytes = [UInt8](body.prefix(headerLength ?? body.count))
         guard let open = bytes.firstIndex(where: { !isSpace($0) }), bytes[open] == UInt8(ascii: "{") else {
             return (body, headerLength)

@@ -72,11 +72,13 @@ extension TritonHTTPClient: InferenceService {
     }
 
     /// The models in the server's repository with their load state.
-    public func repositoryIndex(readyOnly: Bool = false) async throws -> [RepositoryModel] {
+    public func repositoryIndex(readyOnly: Bool = false, deadline: ContinuousClock.Instant? = nil) async throws
+        -> [RepositoryModel]
+    {
         let body = try JSONSerialization.data(withJSONObject: ["ready": readyOnly])
         let response = try await sendExpectingSuccess(
             method: "POST", path: "/v2/repository/index",
-            headers: [(name: "Content-Type", value: "application/json")], body: body)
+            headers: [(name: "Content-Type", value: "application/json")], body: body, deadline: deadline)
         return try decode([RepositoryModel].self, from: response.body)
     }
 

@@ -12,15 +12,21 @@ import Testing
 
 @Suite("Router admin API and routes reload")
 struct RouterAdminTests {
+    static let secret = "5a0f1e2d3c4b5a69788796a5b4c3d2e1"
+
+    /// `Authorization: Bearer <secret>`.
+    static var authorized: HTTPFields { [.authorization: "Bearer \(secret)"] }
+
     static func withRouter(
-        routes: [ModelRoute], _ body: (ModelRouter, Router<BasicRequestContext>) async throws -> Void
+        routes: [ModelRoute], adminToken: AdminToken? = AdminToken(secret),
+        _ body: (ModelRouter, Router<BasicRequestContext>) async throws -> Void
     ) async throws {
         let transport = CurlHTTPTransport()
         let router = try ModelRouter(
             backends: [BackendDescriptor(id: "a", url: "http://127.0.0.1:1")], routes: routes,
             transport: transport, logger: Logger(label: "test"))
         let http = RouterApplication.httpRouter(
-            router: router, registry: PrometheusCollectorRegistry(), maxBodyBytes: 1 << 20)
+            router: router, registry: PrometheusCollectorRegistry(), maxBodyBytes: 1 << 20, adminToken: adminToken)
         do {
             try await body(router, http)
         } catch {
@@ -37,7 +43,7 @@ struct RouterAdminTests {
             try await app.test(.router) { client in
                 let valid = #"{"targets":[{"version":"1","weight":70},{"version":"2","weight":30}]}"#
                 try await client.execute(
-                    uri: "/admin/routes/digits", method: .put, body: ByteBuffer(string: valid)
+                    uri: "/admin/routes/digits", method: .put, headers: Self.authorized, body: ByteBuffer(string: valid)
                 ) { response in
                     #expect(response.status == .ok)
                 }
@@ -48,7 +54,8 @@ struct RouterAdminTests {
                     #"{"model":"other","targets":[{"weight":1}]}"#,
                 ] {
                     try await client.execute(
-                        uri: "/admin/routes/digits", method: .put, body: ByteBuffer(string: invalid)
+                        uri: "/admin/routes/digits", method: .put, headers: Self.authorized,
+                        body: ByteBuffer(string: invalid)
                     ) { response in
                         #expect(response.status == .badRequest, "\(invalid)")
                         #expect(String(buffer: response.body).contains("\"error\""))
@@ -56,14 +63,69 @@ struct RouterAdminTests {
                 }
                 #expect(router.routes().first?.targets.map(\.weight) == [70, 30], "refused updates change nothing")
 
-                try await client.execute(uri: "/admin/backends", method: .get) { response in
+                try await client.execute(uri: "/admin/backends", method: .get, headers: Self.authorized) { response in
                     #expect(response.status == .ok)
                     let body = String(buffer: response.body)
                     #expect(body.contains("\"breaker\":\"closed\"") && body.contains("\"name\":\"a\""))
                 }
-                try await client.execute(uri: "/admin/routes", method: .get) { response in
+                try await client.execute(uri: "/admin/routes", method: .get, headers: Self.authorized) { response in
                     #expect(String(buffer: response.body).contains("\"weight\":70"))
                 }
+            }
+        }
+    }
+
+    @Test("the admin API needs the bearer token: none, a wrong one or another scheme is 401 and changes nothing")
+    func adminNeedsToken() async throws {
+        try await Self.withRouter(routes: []) { router, http in
+            let app = Application(router: http)
+            try await app.test(.router) { client in
+                let update = ByteBuffer(string: #"{"targets":[{"weight":1}]}"#)
+                let refused: [HTTPFields] = [
+                    [:], [.authorization: "Bearer wrong"], [.authorization: "Bearer \(Self.secret)x"],
+                    [.authorization: "Basic \(Self.secret)"], [.authorization: "Bearer"],
+                ]
+                for headers in refused {
+                    for (uri, method) in [("/admin/backends", HTTPRequest.Method.get), ("/admin/routes", .get)] {
+                        try await client.execute(uri: uri, method: method, headers: headers) { response in
+                            #expect(response.status == .unauthorized, "\(method) \(uri) with \(headers)")
+                            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+                        }
+                    }
+                    try await client.execute(uri: "/admin/routes/evil", method: .put, headers: headers, body: update) {
+                        response in
+                        #expect(response.status == .unauthorized)
+                    }
+                }
+                #expect(router.routes().isEmpty, "no refused request changed the routes")
+                try await client.execute(
+                    uri: "/admin/routes/simple", method: .put, headers: Self.authorized, body: update
+                ) { response in
+                    #expect(response.status == .ok)
+                }
+                #expect(router.routes().map(\.model) == ["simple"])
+            }
+        }
+    }
+
+    @Test("without a configured token the admin API refuses everything with 403")
+    func adminDisabledWithoutToken() async throws {
+        try await Self.withRouter(routes: [], adminToken: nil) { router, http in
+            let app = Application(router: http)
+            try await app.test(.router) { client in
+                for headers: HTTPFields in [[:], Self.authorized, [.authorization: "Bearer "]] {
+                    try await client.execute(uri: "/admin/backends", method: .get, headers: headers) { response in
+                        #expect(response.status == .forbidden)
+                        #expect(String(buffer: response.body).contains("ROUTER_ADMIN_TOKEN"))
+                    }
+                    try await client.execute(
+                        uri: "/admin/routes/simple", method: .put, headers: headers,
+                        body: ByteBuffer(string: #"{"targets":[{"weight":1}]}"#)
+                    ) { response in
+                        #expect(response.status == .forbidden)
+                    }
+                }
+                #expect(router.routes().isEmpty)
             }
         }
     }
@@ -88,13 +150,16 @@ struct RouterAdminTests {
             try write((50, 50))
             #expect(try await Self.eventually { router.routes().first?.targets.map(\.weight) == [50, 50] })
             try "routes: [ {model: digits, targets: [] } ]".write(toFile: path, atomically: true, encoding: .utf8)
-            try await Task.sleep(for: .milliseconds(300))
+            // The reload the watcher makes on this change, made here so its result can be seen.
+            #expect(watcher.reload() == false, "a file that does not validate is not applied")
             #expect(router.routes().first?.targets.map(\.weight) == [50, 50])
         }
     }
 
+    /// Polls `condition` every 50 ms until it holds or 3 s pass.
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<60 {
+        let end = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < end {
             if condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -287,17 +287,31 @@ swift_binary() {
     echo "$bin_dir/$product"
 }
 
+# The router's admin bearer token: random, created once per stack, read by the router from the file.
+ROUTER_ADMIN_TOKEN_FILE="$STACK_DIR/router-admin-token"
+
 router_port() { echo "$STACK_ROUTER_PORT"; }
 router_start() {
     local exe
     exe=$(swift_binary router)
+    if [[ ! -s "$ROUTER_ADMIN_TOKEN_FILE" ]]; then
+        (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$ROUTER_ADMIN_TOKEN_FILE.tmp") &&
+            mv "$ROUTER_ADMIN_TOKEN_FILE.tmp" "$ROUTER_ADMIN_TOKEN_FILE"
+    fi
     ROUTER_LISTEN_PORT="$STACK_ROUTER_PORT" \
         ROUTER_BACKENDS="triton-a=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,triton-b=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT" \
         ROUTER_ROUTES_FILE="$REPO_ROOT/config/routes.yaml" \
+        ROUTER_ADMIN_TOKEN_FILE="$ROUTER_ADMIN_TOKEN_FILE" \
+        PLATFORM_ENV=local \
         launch router "$exe" --config "$REPO_ROOT/config/router.yaml"
 }
 router_health() { curl_ok "http://127.0.0.1:$STACK_ROUTER_PORT/v2/health/ready"; }
-router_env() { echo "export ROUTER_URL=http://127.0.0.1:$STACK_ROUTER_PORT"; }
+router_cleanup() { rm -f "$ROUTER_ADMIN_TOKEN_FILE"; }
+router_env() {
+    echo "export ROUTER_URL=http://127.0.0.1:$STACK_ROUTER_PORT"
+    [[ -s "$ROUTER_ADMIN_TOKEN_FILE" ]] && echo "export ROUTER_ADMIN_TOKEN=$(cat "$ROUTER_ADMIN_TOKEN_FILE")"
+    return 0
+}
 
 DEMO_KEY_FILE="$STACK_DIR/demo-api-key"
 

@@ -56,6 +56,8 @@ main() {
             start_component "$name" || rc=$?
             ((rc != 2)) || exit 1
             ready_component "$name"
+            # A component may add to .stack/env when it starts (the router's admin token).
+            write_env_file
             ;;
     esac
 }

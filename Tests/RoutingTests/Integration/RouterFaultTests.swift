@@ -9,40 +9,43 @@ import Testing
     "Router under a backend crash", .serialized, .timeLimit(.minutes(4)),
     .enabled(if: ProcessInfo.processInfo.environment["FAULT_TESTS"] == "1", "set FAULT_TESTS=1 to kill a Triton"))
 struct RouterFaultTests {
-    @Test("kill triton-a under load: ≤ 0.5% client errors, breaker opens, back within two probe intervals")
+    @Test("kill triton-a under load: ≤ 0.5% client errors, breaker opens, traffic returns once it is back")
     func killAndRestart() async throws {
         let routerURL = try StackEnvironment.current.require("ROUTER_URL")
+        let token = try StackEnvironment.current.require("ROUTER_ADMIN_TOKEN")
         let load = LoadGenerator(routerURL: routerURL, workers: 8)
         let loadTask = Task { await load.run(until: .now + .seconds(40)) }
 
+        progress("warmUp")
+        #expect(try await load.waitFor(within: .seconds(10)) { $0["triton-a", default: 0] >= 100 })
         progress("kill")
-        try await Task.sleep(for: .seconds(3))
         let killed = try await ProcessRunner.stack("kill", "triton-a")
         #expect(killed.status == 0, "\(killed.errorOutput)")
         progress("waitOpen")
-        let openSeen = try await AdminProbe.waitFor(routerURL, within: .seconds(10)) {
+        let openSeen = try await AdminProbe.waitFor(routerURL, token: token, within: .seconds(10)) {
             $0["triton-a"]?.breaker == "open" || $0["triton-a"]?.health == "unhealthy"
         }
         #expect(openSeen, "the router took triton-a out of rotation")
         progress("waitBreaker")
-        let breakerOpened = try await AdminProbe.waitFor(routerURL, within: .seconds(5)) {
+        let breakerOpened = try await AdminProbe.waitFor(routerURL, token: token, within: .seconds(5)) {
             $0["triton-a"]?.breaker == "open"
         }
+        // Serve a while on triton-b alone before bringing triton-a back.
+        let servedByB = await load.counts["triton-b", default: 0]
+        #expect(try await load.waitFor(within: .seconds(10)) { $0["triton-b", default: 0] >= servedByB + 200 })
 
-        try await Task.sleep(for: .seconds(3))
         progress("start")
         let started = try await ProcessRunner.stack("start", "triton-a")
         #expect(started.status == 0, "\(started.errorOutput)")
-        let readyAt = ContinuousClock.now
         progress("waitRejoin")
-        let rejoined = try await AdminProbe.waitFor(routerURL, within: .seconds(10)) {
+        let rejoined = try await AdminProbe.waitFor(routerURL, token: token, within: .seconds(10)) {
             $0["triton-a"]?.health == "healthy" && $0["triton-a"]?.breaker == "closed"
         }
-        let rejoinDelay = readyAt.duration(to: .now)
         progress("served")
         let servedBefore = await load.counts["triton-a", default: 0]
-        try await Task.sleep(for: .seconds(3))
-        let servedAfter = await load.counts["triton-a", default: 0]
+        let trafficReturned = try await load.waitFor(within: .seconds(10)) {
+            $0["triton-a", default: 0] > servedBefore
+        }
         progress("cancelLoad")
         loadTask.cancel()
         await loadTask.value
@@ -54,12 +57,12 @@ struct RouterFaultTests {
         let counts = await load.counts
         print(
             "router fault test: \(total) requests, \(errors) client-visible errors, breaker opened: \(breakerOpened), "
-                + "rejoined \(rejoinDelay) after triton-a was ready, backend counts \(counts)")
+                + "rejoined: \(rejoined), backend counts \(counts)")
         #expect(total > 500)
         #expect(Double(errors) <= Double(total) * 0.005, "errors \(errors) of \(total): \(sampleErrors)")
         #expect(breakerOpened)
-        #expect(rejoined && rejoinDelay <= .seconds(2) + .milliseconds(500), "rejoined after \(rejoinDelay)")
-        #expect(servedAfter > servedBefore, "traffic returned to triton-a")
+        #expect(rejoined, "triton-a is healthy with a closed breaker again")
+        #expect(trafficReturned, "traffic returned to triton-a")
     }
 }
 
@@ -110,6 +113,16 @@ actor LoadGenerator {
         await transport.shutdown()
     }
 
+    /// Polls the per-backend success counts until `condition` holds or `limit` passes.
+    func waitFor(within limit: Duration, _ condition: ([String: Int]) -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + limit
+        while ContinuousClock.now < end {
+            if condition(counts) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition(counts)
+    }
+
     private func record(status: Int, backend: String?) {
         total += 1
         if status == 200 {
@@ -127,7 +140,7 @@ actor LoadGenerator {
     }
 }
 
-/// Reads `GET /admin/backends` of the router.
+/// Reads `GET /admin/backends` of the router, with its admin token.
 enum AdminProbe {
     struct Backend: Decodable {
         let name: String
@@ -139,14 +152,16 @@ enum AdminProbe {
 
     /// Polls until `condition` holds on the backends by name, or `within` passes.
     static func waitFor(
-        _ routerURL: String, within limit: Duration, _ condition: ([String: Backend]) -> Bool
+        _ routerURL: String, token: String, within limit: Duration, _ condition: ([String: Backend]) -> Bool
     ) async throws -> Bool {
         let transport = CurlHTTPTransport()
         defer { Task { await transport.shutdown() } }
         let end = ContinuousClock.now + limit
         while ContinuousClock.now < end {
             let response = try await transport.execute(
-                HTTPRequestSpec(method: "GET", url: routerURL + "/admin/backends", timeout: .seconds(2)))
+                HTTPRequestSpec(
+                    method: "GET", url: routerURL + "/admin/backends",
+                    headers: [(name: "Authorization", value: "Bearer \(token)")], timeout: .seconds(2)))
             let decoded = try JSONDecoder().decode(Backends.self, from: response.body)
             if condition(Dictionary(uniqueKeysWithValues: decoded.backends.map { ($0.name, $0) })) { return true }
             try await Task.sleep(for: .milliseconds(100))

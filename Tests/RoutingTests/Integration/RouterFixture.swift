@@ -39,12 +39,26 @@ struct RouterFixture {
     ) async throws {
         let fixture = try RouterFixture(backends: backends, routes: routes, configuration: configuration)
         do {
+            try await fixture.readModelCatalog()
             try await body(fixture)
         } catch {
             await fixture.transport.shutdown()
             throw error
         }
         await fixture.transport.shutdown()
+    }
+}
+
+extension RouterFixture {
+    /// Reads each backend's repository index into the router, as its health monitor does at start,
+    /// without recording probe results (tests of unhealthy backends start from unknown health).
+    func readModelCatalog() async throws {
+        for backend in router.withState({ $0.backends.map(\.id) }) {
+            guard let client = router.client(for: backend),
+                let index = try? await client.repositoryIndex(deadline: .now + .milliseconds(500))
+            else { continue }
+            router.withState { $0.recordIndex(backend: backend, index: index) }
+        }
     }
 }
 

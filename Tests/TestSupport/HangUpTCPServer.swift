@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A TCP server on 127.0.0.1 that reads each request and closes the connection without a word:
+/// a backend that dies of the request it was sent. Counts the requests it received.
+public final class HangUpTCPServer: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let socketDescriptor: Int32
+    private let counter: RequestCounter
+
+    /// Opens the listener on an ephemeral port and starts accepting on a thread of its own.
+    public init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && listen(descriptor, 64) == 0
+                    && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        socketDescriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let counter = RequestCounter()
+        self.counter = counter
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let connection = accept(descriptor, nil, nil)
+                guard connection >= 0 else { return }
+                let received = read(connection, &buffer, buffer.count)
+                if received > 0 { counter.value.add(1, ordering: .relaxed) }
+                close(connection)
+            }
+        }
+        thread.name = "hang-up-server"
+        thread.start()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Requests received (and hung up on) so far.
+    public var requestsReceived: Int { counter.value.load(ordering: .relaxed) }
+
+    deinit {
+        // Wakes the blocked accept() so the thread ends.
+        shutdown(socketDescriptor, Int32(SHUT_RDWR))
+        close(socketDescriptor)
+    }
+}
+
+private final class RequestCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
