@@ -31,5 +31,9 @@ let package = Package(
                 .product(name: "UploadFormats", package: "triton-gateway"),
             ]
         ),
+        .executableTarget(
+            name: "FuzzJSONLines",
+            dependencies: ["FuzzSupport", .product(name: "UploadFormats", package: "triton-gateway")]
+        ),
     ]
 )

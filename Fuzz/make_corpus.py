@@ -184,3 +184,17 @@ write(
 write("FuzzMultipartImage", "only-close", upload("multipart/form-data; boundary=b", b"--b--\r\n"))
 write("FuzzMultipartImage", "empty-body", upload("image/jpeg", b""))
 
+
+# JSON Lines batch uploads (FuzzJSONLines: the line limit - 1, a chunking seed, then the body).
+def lines(limit, seed, body):
+    return bytes([limit - 1, seed]) + body
+
+
+item = compact({"inputs": [{"name": "x", "datatype": "FP32", "shape": [1], "data": [1]}]}).encode()
+write("FuzzJSONLines", "two-items", lines(200, 7, item + b"\n" + item + b"\n"))
+write("FuzzJSONLines", "crlf-no-final-newline", lines(200, 1, item + b"\r\n" + item))
+write("FuzzJSONLines", "bom-and-blank", lines(200, 3, b"\xef\xbb\xbf" + item + b"\n \t\n\n" + item + b"\n"))
+write("FuzzJSONLines", "too-long", lines(16, 9, b'{"a":1}\n' + b"x" * 40 + b"\n{}\n"))
+write("FuzzJSONLines", "exactly-limit-cr", lines(8, 5, b"12345678\r\n123456789\r\n"))
+write("FuzzJSONLines", "partial-bom", lines(4, 2, b"\xef\xbb"))
+write("FuzzJSONLines", "only-newlines", lines(1, 255, b"\n\r\n\n"))
