@@ -69,6 +69,29 @@ struct BatchItemResultsTests {
         }
     }
 
+    @Test("an error with a NUL, control characters or 5,000 characters is stored sanitised and cut to 2,000")
+    func unsafeErrorText() async throws {
+        try await StoreTestDatabase.withStore { pool in
+            let store = BatchJobStore(pool: pool)
+            let id = UUID()
+            try await store.createJob(id: id, model: "m", version: nil, total: 3, callbackURL: nil, outputPrefix: nil)
+            let outcomes = try await store.recordItemResults([
+                result(id, "nul", .failed, error: "input 'IN\u{0}PUT0' is not an input"),
+                result(id, "long", .failed, error: String(repeating: "é", count: 5000)),
+                result(id, "fine", .succeeded),
+            ])
+            #expect(outcomes.filter(\.counted).count == 3)
+            let nul = try #require(try await store.item(jobID: id, itemID: "nul"))
+            let stored = nul.error ?? ""
+            #expect(nul.status == .failed)
+            #expect(stored == "input 'IN\u{FFFD}PUT0' is not an input")
+            let long = try #require(try await store.item(jobID: id, itemID: "long"))
+            let cut = long.error ?? ""
+            #expect(cut.unicodeScalars.count == ItemResult.maxErrorLength)
+            #expect(try await store.job(id)?.status == .completed)
+        }
+    }
+
     @Test("an unknown job records nothing and says so")
     func unknownJob() async throws {
         try await StoreTestDatabase.withStore { pool in

@@ -72,6 +72,7 @@ extension BatchWorker {
                             throw exhausted(operation, dependency, attempts: budget.totalFailures, error: error)
                         }
                         budget.dependencyDown()
+                        noteDependencyDown()
                         logger.warning(
                             "batch.dependency.down",
                             metadata: [LogKey.operation: "\(operation)", LogKey.dependency: "\(dependency.name)"])

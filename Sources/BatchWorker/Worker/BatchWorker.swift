@@ -39,6 +39,7 @@ public final class BatchWorker: Service, Sendable {
     let finalized = Mutex<Set<UUID>>([])
     private let finishedCount = Atomic<Int>(0)
     private let exhaustedCount = Atomic<Int>(0)
+    private let downCount = Atomic<Int>(0)
 
     /// Items this worker has made durable (row written, offset committable) since it started.
     public var itemsFinished: Int { finishedCount.load(ordering: .relaxed) }
@@ -165,6 +166,14 @@ public final class BatchWorker: Service, Sendable {
         knownModels.learned(key)
         models.withLock { $0[key] = (description, now) }
         return description
+    }
+
+    /// Health checks, made when an item's attempt budget ran out, that found the dependency down.
+    public var dependencyChecksFailed: Int { downCount.load(ordering: .relaxed) }
+
+    /// Counts a health check that found a dependency down.
+    func noteDependencyDown() {
+        downCount.add(1, ordering: .relaxed)
     }
 
     /// Counts an item that ended `attempts_exhausted`.

@@ -133,15 +133,14 @@ final class BatchFixture: Sendable {
             $0.status == .completed
         }
     ) async throws -> BatchJob {
-        let deadline = ContinuousClock.now + limit
+        let store = self.store
         var last: BatchJob?
-        while ContinuousClock.now < deadline {
+        return try await poll(
+            "job \(id) done (last seen: \(String(describing: last)))", within: limit, every: .milliseconds(200)
+        ) {
             last = try? await store.job(id)
-            if let last, done(last) { return last }
-            try await Task.sleep(for: .milliseconds(200))
+            return last.flatMap { done($0) ? $0 : nil }
         }
-        Issue.record("job \(id) not done after \(limit): \(String(describing: last))")
-        throw BatchTestTimeout(what: "job \(id)")
     }
 
     /// All item rows of a job.

@@ -52,11 +52,10 @@ struct BatchWorkerFailureTests {
         let cancelled = try await fixture.waitForJob(cancelledJob) { $0.skipped == 50 }
         let letters = try await deadLetters
         let announced = try await events
-        let callbackDeadline = ContinuousClock.now + .seconds(15)
-        while receiver.received.bodies.isEmpty && ContinuousClock.now < callbackDeadline {
-            try await Task.sleep(for: .milliseconds(100))
+        let callbacks = try await poll("the job's callback", within: .seconds(15)) {
+            let received = receiver.received
+            return received.bodies.isEmpty ? nil : received
         }
-        let callbacks = receiver.received
         await receiver.stop()
         await worker.stop()
         await producer.shutdown()

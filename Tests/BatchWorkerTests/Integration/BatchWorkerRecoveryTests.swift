@@ -92,15 +92,10 @@ struct BatchWorkerRecoveryTests {
 
 /// Waits until the two members hold disjoint parts of all `partitions`.
 func waitForSplit(_ first: KafkaConsumer, _ second: KafkaConsumer, partitions: Int) async throws {
-    let deadline = ContinuousClock.now + .seconds(120)
-    while ContinuousClock.now < deadline {
+    try await poll("a split assignment (\(first.assignment) / \(second.assignment))", within: .seconds(120)) {
         let one = first.assignment
         let two = second.assignment
-        if !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(100))
+        let split = !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions
+        return split ? () : nil
     }
-    Issue.record("no split assignment: \(first.assignment) / \(second.assignment)")
-    throw BatchTestTimeout(what: "a split assignment")
 }

@@ -29,6 +29,25 @@ struct FailureKindTests {
         #expect(FailureKind.of(PlatformStoreError.jobNotFound) == .transient)
     }
 
+    @Test("PostgreSQL data errors (SQLSTATE classes 22 and 23) are the item's; other PostgreSQL errors are not")
+    func postgresDataErrors() {
+        let nul = PostgresError(code: .queryFailed, sqlState: "22021", message: "NUL in text")
+        #expect(nul.isDataError)
+        #expect(FailureKind.of(nul) == .permanent("PostgreSQL refused the item's data: NUL in text"))
+        #expect(BatchWorker.errorCode(of: nul) == "unstorable_data")
+        #expect(PostgresError(code: .queryFailed, sqlState: "23505", message: "dup").isDataError)
+        #expect(PostgresError(code: .queryFailed, sqlState: "22003", message: "range").isDataError)
+        for transient in [
+            PostgresError(code: .connectionFailed, sqlState: "08006", message: "gone"),
+            PostgresError(code: .serializationFailure, sqlState: "40001", message: "retry"),
+            PostgresError(code: .queryFailed, sqlState: "53300", message: "too many connections"),
+            PostgresError(code: .queryFailed, message: "no state"),
+        ] {
+            #expect(!transient.isDataError)
+            #expect(FailureKind.of(transient) == .transient)
+        }
+    }
+
     @Test("cancellation stops the retry loop")
     func cancelled() {
         #expect(FailureKind.of(CancellationError()) == .cancelled)
