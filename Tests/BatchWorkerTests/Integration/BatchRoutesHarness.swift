@@ -19,6 +19,8 @@ struct BatchRoutesHarness {
     var maxLineBytes = 512 << 10
     var chunkSize = 100
     var admit: BatchAdmission?
+    /// Over a real HTTP server on loopback, so a body arrives in many chunks.
+    var live = false
 
     /// Headers of a call by `principal` (an administrator when `admin`).
     static func caller(_ principal: String, admin: Bool = false, contentType: String? = nil) -> HTTPFields {
@@ -46,7 +48,9 @@ struct BatchRoutesHarness {
             return BatchCaller(owner: principal, seesAllJobs: request.headers[Self.admin] == "1")
         }.register(on: router)
         do {
-            try await Application(router: router).test(.router) { client in try await body(fixture, client) }
+            let application = Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await application.test(live ? .live : .router) { client in try await body(fixture, client) }
         } catch {
             await producer.shutdown()
             await fixture.shutdown()

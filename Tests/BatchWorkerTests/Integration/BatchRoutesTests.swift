@@ -97,7 +97,7 @@ struct BatchRoutesTests {
                 }
             }
             #expect(answers[0] == answers[1])
-            #expect(try await fixture.store.job(id)?.status == .queued)
+            #expect(try await fixture.store.job(id)?.status == .running, "an intruder's DELETE must not cancel it")
             try await client.execute(uri: "/v1/batches/\(jobID)", method: .get, headers: Harness.caller("key:alice")) {
                 #expect($0.status == .ok)
             }
