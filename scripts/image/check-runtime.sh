@@ -14,7 +14,10 @@
 #   DEBIAN_MIRROR  default http://deb.debian.org/debian
 #   TRITON_URL     a Triton HTTP endpoint on this machine for the router's readiness check
 #                  (default: TRITON_A_URL of .stack/env when the local stack is up)
-# Needs root (debootstrap, chroot). Exit status: non-zero on the first failed check.
+# Needs root (debootstrap, chroot, mounting /proc into the root file system, as every container
+# runtime does: Swift reads a program's arguments from /proc/self/cmdline, so without it
+# `--help` would start the service instead). In a Docker container that means --privileged.
+# Exit status: non-zero on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -65,6 +68,21 @@ done
 
 # ---------------------------------------------------------------- the executables in it
 checks_started=$(date +%s)
+proc_mounted=0
+router_pid=""
+cleanup() {
+    if [[ -n "$router_pid" ]]; then
+        kill "$router_pid" 2>/dev/null || true
+        wait "$router_pid" 2>/dev/null || true
+    fi
+    if ((proc_mounted == 1)); then umount "$rootfs/proc" || true; fi
+}
+trap cleanup EXIT
+if ! mountpoint -q "$rootfs/proc"; then
+    mount -t proc proc "$rootfs/proc" \
+        || die "cannot mount /proc in the root file system (needs CAP_SYS_ADMIN; in Docker: --privileged)"
+    proc_mounted=1
+fi
 mkdir -p "$rootfs/app/config" "$rootfs/app/docs" "$rootfs/usr/local/bin"
 cp "$ROOT"/config/*.yaml "$rootfs/app/config/"
 cp "$ROOT/docs/openapi.yaml" "$rootfs/app/docs/openapi.yaml"
@@ -76,13 +94,14 @@ for exe in "$bin_dir"/*; do
     executables+=("$(basename "$exe")")
 done
 ((${#executables[@]} > 0)) || die "no executables in $bin_dir"
-as_app=(chroot --userspec=10001:10001 "$rootfs")
+as_app=("$(command -v chroot)" --userspec=10001:10001 "$rootfs")
 for exe in "${executables[@]}"; do
     missing="$(chroot "$rootfs" ldd "/usr/local/bin/$exe" | grep 'not found' || true)"
     [[ -z "$missing" ]] || die "$exe: shared libraries missing from the runtime stage: $missing"
-    help="$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/app "${as_app[@]}" "/usr/local/bin/$exe" --help 2>&1)" \
-        || die "$exe --help failed in the runtime root file system: $help"
-    [[ -n "$help" ]] || die "$exe --help printed nothing"
+    help="$(cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/app \
+        timeout 30 "${as_app[@]}" "/usr/local/bin/$exe" --help 2>&1)" \
+        || die "$exe --help failed in the runtime root file system: $(tail -5 <<<"$help")"
+    grep -q '^USAGE:' <<<"$help" || die "$exe --help printed no usage: $(tail -5 <<<"$help")"
     log "$exe: every library resolves, --help answers"
 done
 
@@ -94,10 +113,6 @@ if [[ " ${executables[*]} " == *" router "* ]]; then
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     # With no Triton given, a backend nobody listens on: the router is live, not ready.
     backend="${TRITON_URL:-http://127.0.0.1:9}"
-    proc_mounted=0
-    if ! mountpoint -q "$rootfs/proc" && mount -t proc proc "$rootfs/proc" 2>/dev/null; then
-        proc_mounted=1
-    fi
     token="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/app LOG_FORMAT=json \
         ROUTER_LISTEN_HOST=127.0.0.1 ROUTER_LISTEN_PORT="$port" ROUTER_BACKENDS="triton=$backend" \
@@ -105,15 +120,9 @@ if [[ " ${executables[*]} " == *" router "* ]]; then
         "${as_app[@]}" /usr/local/bin/router --config /app/config/router.yaml \
         >"$cache/router.log" 2>&1 &
     router_pid=$!
-    stop_router() {
-        kill "$router_pid" 2>/dev/null || true
-        wait "$router_pid" 2>/dev/null || true
-        if ((proc_mounted == 1)); then umount "$rootfs/proc" || true; fi
-    }
-    trap stop_router EXIT
     live=0
     for _ in $(seq 1 150); do
-        if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/v2/health/live"; then live=1; break; fi
+        if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$port/v2/health/live"; then live=1; break; fi
         kill -0 "$router_pid" 2>/dev/null || break
         sleep 0.2
     done
@@ -125,7 +134,7 @@ if [[ " ${executables[*]} " == *" router "* ]]; then
     if [[ -n "${TRITON_URL:-}" ]]; then
         ready=0
         for _ in $(seq 1 150); do
-            if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/v2/health/ready"; then ready=1; break; fi
+            if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$port/v2/health/ready"; then ready=1; break; fi
             sleep 0.2
         done
         ((ready == 1)) || { tail -20 "$cache/router.log" >&2; die "the router never became ready against $TRITON_URL"; }
@@ -133,7 +142,7 @@ if [[ " ${executables[*]} " == *" router "* ]]; then
     else
         log "router: no Triton given (TRITON_URL), readiness not checked"
     fi
-    stop_router
-    trap - EXIT
 fi
+cleanup
+trap - EXIT
 log "checks took $(($(date +%s) - checks_started)) s; total $(($(date +%s) - started)) s"
