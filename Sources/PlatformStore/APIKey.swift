@@ -25,6 +25,14 @@ public struct APIKeyPrincipal: Sendable, Hashable {
     public let scopes: [String]
     /// The key's own rate limit in requests per second, or `nil` for the default.
     public let rateLimit: Int?
+
+    /// Creates a principal record (as a lookup returns it).
+    public init(id: UUID, principal: String, scopes: [String], rateLimit: Int?) {
+        self.id = id
+        self.principal = principal
+        self.scopes = scopes
+        self.rateLimit = rateLimit
+    }
 }
 
 /// A stored key as listed for operators: everything but the secret and its digest.

@@ -52,6 +52,12 @@ public struct APIKeyStore: Sendable {
         return NewAPIKey(id: id, key: key, prefix: prefix)
     }
 
+    /// True when `key` has the shape of a key of this platform (`tgk_` and 43 base64url
+    /// characters); ``lookup(_:)`` answers nil for anything else without a query.
+    public static func isWellFormed(_ key: String) -> Bool {
+        APIKeyFormat.isWellFormed(key)
+    }
+
     /// The principal of a valid, unrevoked key, or `nil` for anything else.
     ///
     /// The key is hashed and the digest looked up through the unique index; the plaintext is

@@ -4,7 +4,8 @@
 ///
 /// Waiters are served first come, first served. A connection that failed to open fails as many
 /// of the oldest waiters as can no longer be served by connections still opening or leased, so
-/// nobody waits for a server that is down.
+/// nobody waits for a server that is down; a waiter nobody serves within the lease timeout
+/// leaves the queue (``timedOut(waiter:)``), so nobody waits for a server that hangs either.
 struct PoolStateMachine<Connection> {
     /// What to do after a lease request.
     enum LeaseAction {
@@ -102,6 +103,15 @@ struct PoolStateMachine<Connection> {
         }
         leased += 1
         return .resume(waiter: waiters.removeFirst(), connection)
+    }
+
+    /// A waiter waited longer than the lease timeout; true when it was still queued (then fail
+    /// it with a timeout), false when it was served or failed meanwhile.
+    ///
+    /// A connection opening on its behalf goes on opening and serves the next waiter or becomes
+    /// idle, so a slow server is not asked for a new connection per timed-out request.
+    mutating func timedOut(waiter: Int) -> Bool {
+        cancel(waiter: waiter)
     }
 
     /// A waiter gave up (its task was cancelled); true when it was still queued.

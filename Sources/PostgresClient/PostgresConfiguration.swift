@@ -16,6 +16,11 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// The server-side limit for one statement (`statement_timeout`); `nil` means none
     /// (default 30 s).
     public var statementTimeout: Duration?
+    /// The longest wait for a connection from the pool, opening one included; past it the lease
+    /// fails with `timeout`, so a database that hangs (or a pool held by slow statements) is an
+    /// error the caller can answer promptly rather than a wait without end. `nil` waits as long
+    /// as it takes (default 10 s).
+    public var leaseTimeout: Duration?
     /// The schema search path (`search_path`) for every connection; `nil` keeps the server's.
     public var searchPath: [String]?
     /// The `application_name` shown in `pg_stat_activity` (default `triton-gateway`).
@@ -27,6 +32,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         poolSize: Int = 4,
         connectTimeout: Duration = .seconds(5),
         statementTimeout: Duration? = .seconds(30),
+        leaseTimeout: Duration? = .seconds(10),
         searchPath: [String]? = nil,
         applicationName: String = "triton-gateway"
     ) {
@@ -34,6 +40,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         self.poolSize = poolSize
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout
+        self.leaseTimeout = leaseTimeout
         self.searchPath = searchPath
         self.applicationName = applicationName
     }
@@ -41,6 +48,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "PostgresConfiguration(poolSize: \(poolSize), connectTimeout: \(connectTimeout), "
             + "statementTimeout: \(statementTimeout.map { "\($0)" } ?? "none"), "
+            + "leaseTimeout: \(leaseTimeout.map { "\($0)" } ?? "none"), "
             + "applicationName: \(applicationName))"
     }
 

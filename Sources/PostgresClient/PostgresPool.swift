@@ -13,9 +13,21 @@ import Synchronization
 ///
 /// Connections open lazily, up to `poolSize`. A broken connection is discarded when it comes back
 /// and an idle one the server closed is replaced before use, so once a failed server is back the
-/// next lease works again. Call ``shutdown()`` before dropping the pool.
+/// next lease works again. A lease that gets no connection within `leaseTimeout` fails with
+/// `timeout`, so a server that hangs costs callers a bounded wait. Call ``shutdown()`` before
+/// dropping the pool.
 public final class PostgresPool: Sendable {
-    private typealias Waiter = CheckedContinuation<PostgresConnection, any Error>
+    /// A queued lease: who to resume, and the timer that fails it at the lease timeout.
+    private struct Waiter {
+        var continuation: CheckedContinuation<PostgresConnection, any Error>
+        var timer: Task<Void, Never>?
+
+        /// Hands `connection` over (or fails) and stops the timer.
+        func resume(with result: Result<PostgresConnection, any Error>) {
+            timer?.cancel()
+            continuation.resume(with: result)
+        }
+    }
 
     private struct State {
         var machine: PoolStateMachine<PostgresConnection>
@@ -55,8 +67,9 @@ public final class PostgresPool: Sendable {
     /// Runs `body` with a leased connection and returns the connection afterwards, also when
     /// `body` throws.
     ///
-    /// - Throws: `connectionFailed` when no connection can be opened, `poolClosed` after
-    ///   ``shutdown()``, or whatever `body` throws.
+    /// - Throws: `connectionFailed` when no connection can be opened, `timeout` when none is free
+    ///   within the configured `leaseTimeout`, `poolClosed` after ``shutdown()``, or whatever
+    ///   `body` throws.
     @discardableResult
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
@@ -104,7 +117,7 @@ public final class PostgresPool: Sendable {
             let continuations = closed.waiters.compactMap { state.continuations.removeValue(forKey: $0) }
             return (closed.idle, continuations)
         }
-        for continuation in waiters { continuation.resume(throwing: PostgresError.closed) }
+        for waiter in waiters { waiter.resume(with: .failure(PostgresError.closed)) }
         for connection in idle { connection.close() }
         if ownsThreadPool {
             try? await threadPool.shutdownGracefully()
@@ -114,18 +127,19 @@ public final class PostgresPool: Sendable {
     // MARK: - Leasing
 
     private func lease() async throws -> PostgresConnection {
+        let deadline = configuration.leaseTimeout.map { ContinuousClock.now + $0 }
         // A connection the server closed while idle is replaced; the bound only stops a loop
         // should every check fail.
         for _ in 0...configuration.poolSize {
-            let connection = try await leaseAny()
+            let connection = try await leaseAny(deadline: deadline)
             if connection.isAlive() { return connection }
             logger.info("postgres.connection.stale")
             release(connection)
         }
-        return try await leaseAny()
+        return try await leaseAny(deadline: deadline)
     }
 
-    private func leaseAny() async throws -> PostgresConnection {
+    private func leaseAny(deadline: ContinuousClock.Instant?) async throws -> PostgresConnection {
         try Task.checkCancellation()
         let waiter = state.withLock { state in
             state.nextWaiter += 1
@@ -135,7 +149,17 @@ public final class PostgresPool: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let action = state.withLock { state in
                     let action = state.machine.lease(waiter: waiter)
-                    if case .wait = action { state.continuations[waiter] = continuation }
+                    if case .wait = action {
+                        let timer = deadline.map { deadline in
+                            Task { [weak self] in
+                                guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else {
+                                    return
+                                }
+                                self?.leaseTimedOut(waiter: waiter)
+                            }
+                        }
+                        state.continuations[waiter] = Waiter(continuation: continuation, timer: timer)
+                    }
                     return action
                 }
                 switch action {
@@ -151,8 +175,23 @@ public final class PostgresPool: Sendable {
             let continuation = state.withLock { state in
                 state.machine.cancel(waiter: waiter) ? state.continuations.removeValue(forKey: waiter) : nil
             }
-            continuation?.resume(throwing: CancellationError())
+            continuation?.resume(with: .failure(CancellationError()))
         }
+    }
+
+    /// Fails a lease still queued at its deadline with `timeout`.
+    private func leaseTimedOut(waiter: Int) {
+        let continuation = state.withLock { state in
+            state.machine.timedOut(waiter: waiter) ? state.continuations.removeValue(forKey: waiter) : nil
+        }
+        guard let continuation else { return }
+        logger.warning("postgres.lease.timeout")
+        let milliseconds = configuration.leaseTimeout?.milliseconds ?? 0
+        continuation.resume(
+            with: .failure(
+                PostgresError(
+                    code: .timeout, message: "no connection became free within the lease timeout of \(milliseconds) ms")
+            ))
     }
 
     private func release(_ connection: PostgresConnection) {
@@ -165,7 +204,7 @@ public final class PostgresPool: Sendable {
         }
         switch action {
         case .resume(_, let connection):
-            continuation?.resume(returning: connection)
+            continuation?.resume(with: .success(connection))
         case .none:
             break
         case .close(let connection, let openReplacement):
@@ -198,7 +237,7 @@ public final class PostgresPool: Sendable {
             return (action, state.continuations.removeValue(forKey: waiter))
         }
         switch action {
-        case .resume(_, let connection): continuation?.resume(returning: connection)
+        case .resume(_, let connection): continuation?.resume(with: .success(connection))
         case .none: break
         case .close(let connection): connection.close()
         }
@@ -209,6 +248,6 @@ public final class PostgresPool: Sendable {
         let continuations = state.withLock { state in
             state.machine.openFailed().compactMap { state.continuations.removeValue(forKey: $0) }
         }
-        for continuation in continuations { continuation.resume(throwing: error) }
+        for continuation in continuations { continuation.resume(with: .failure(error)) }
     }
 }

@@ -2,6 +2,7 @@ import BatchWorker
 import CurlHTTP
 import Foundation
 import Hummingbird
+import InferenceProtocol
 import KServeHTTP
 import Kafka
 import Logging
@@ -49,7 +50,8 @@ public struct GatewayApplication {
     ///   - registry: the Prometheus registry served at `/metrics`.
     ///   - metricsFactory: where the gateway's series go; default the process-wide factory.
     ///   - logger: the application's logger (request ids are added per request).
-    /// - Throws: ``GatewayConfigurationError`` for unusable settings.
+    /// - Throws: ``GatewayConfigurationError`` for unusable settings, including a secret shipped
+    ///   in the repository outside the local stack (``ExampleSecrets``).
     public static func build(
         settings: GatewaySettings,
         routerSettings: RouterSettings? = nil,
@@ -58,6 +60,7 @@ public struct GatewayApplication {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
     ) async throws -> GatewayApplication {
+        try ExampleSecrets.check(settings)
         guard let redisURL = settings.redisURL else {
             throw GatewayConfigurationError("gateway.redis.url (or REDIS_URL) is required for rate limiting")
         }
@@ -76,7 +79,11 @@ public struct GatewayApplication {
             logger: logger, metricsFactory: metricsFactory)
 
         let pool = settings.postgresURL.map {
-            PostgresPool(configuration: PostgresConfiguration(connectionString: $0), logger: logger)
+            PostgresPool(
+                configuration: PostgresConfiguration(
+                    connectionString: $0, poolSize: settings.postgresPoolSize,
+                    leaseTimeout: settings.postgresLeaseTimeout),
+                logger: logger)
         }
         let jwt: JWTVerifier
         do {
@@ -86,7 +93,14 @@ public struct GatewayApplication {
             await pool?.shutdown()
             throw error
         }
-        let authenticator = Authenticator(jwt: jwt, apiKeys: pool.map { APIKeyStore(pool: $0) })
+        let authenticator = Authenticator(
+            jwt: jwt,
+            apiKeys: pool.map {
+                CachingAPIKeyStore(
+                    store: APIKeyStore(pool: $0), policy: settings.auth.apiKeyCachePolicy,
+                    metricsFactory: metricsFactory)
+            },
+            failures: AuthFailureLimiter(limiter: limiter, policy: settings.auth.failures))
 
         var services: [any Service] = [RedisService(client: redis)]
         let base: any KServeUpstream
@@ -119,7 +133,10 @@ public struct GatewayApplication {
         router.add(
             middleware: ObservationMiddleware(
                 metrics: GatewayMetrics(factory: metricsFactory), models: metadata, accessLogger: accessLogger))
-        router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        router.add(
+            middleware: AuthenticationMiddleware(
+                authenticator: authenticator, clientAddressHeader: settings.auth.clientAddressField))
+        router.add(middleware: ModelNameMiddleware())
         router.add(middleware: RateLimitMiddleware(limiter: limiter, settings: settings.rateLimit))
         router.add(
             middleware: ContentPolicyMiddleware(
@@ -138,7 +155,11 @@ public struct GatewayApplication {
             let store = BatchJobStore(pool: pool)
             let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
             // Each job belongs to its submitter (`key:…` or `jwt:…`); `admin` sees every job.
-            BatchRoutes<GatewayRequestContext>(submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes) {
+            let admission = BatchItemAdmission(limiter: limiter, policy: settings.rateLimit.batchItems)
+            BatchRoutes<GatewayRequestContext>(
+                submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes,
+                admit: { owner, items in try await admission.admit(owner: owner, items: items) }
+            ) {
                 _, context in
                 guard let principal = context.principal else {
                     throw InferenceError.unauthenticated("the batch API needs a principal")

@@ -1,12 +1,17 @@
+import HTTPTypes
 import Hummingbird
 import InferenceProtocol
 
 /// Requires a principal holding the route's scope (``AccessPolicy``) on every route but the open
-/// ones: 401 without valid credentials, 403 with valid ones that lack the scope.
+/// ones: 401 without valid credentials, 403 with valid ones that lack the scope, 429 once the
+/// client's address has failed to authenticate too often.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let authenticator: Authenticator
+    /// A header naming the client's address, set by a trusted proxy in front (its last
+    /// comma-separated value counts); nil uses the connection's peer address.
+    let clientAddressHeader: HTTPField.Name?
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -16,7 +21,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         else {
             return try await next(request, context)
         }
-        let principal = try await authenticator.authenticate(request.headers, logger: context.logger)
+        let principal = try await authenticator.authenticate(
+            request.headers, client: clientAddress(request, context: context), logger: context.logger)
         var context = context
         context.principal = principal
         context.exchange.principal = principal.name
@@ -26,5 +32,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 "this endpoint needs the '\(scope.rawValue)' scope, which the credentials do not grant")
         }
         return try await next(request, context)
+    }
+
+    /// The address failed authentications are charged to: the last value of
+    /// ``clientAddressHeader`` (at most 64 characters) when configured and present, else the peer.
+    func clientAddress(_ request: Request, context: Context) -> String {
+        guard let clientAddressHeader, let value = request.headers[clientAddressHeader],
+            let last = value.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        else { return context.peerAddress }
+        return String(last.prefix(64))
     }
 }

@@ -4,11 +4,14 @@ import InferenceProtocol
 import UploadFormats
 
 /// Refuses bodies the routes cannot read before any byte is read: 413 when `Content-Length`
-/// exceeds the route's limit, 415 for a content type or content encoding it does not take.
+/// exceeds the route's limit, 415 for a content encoding no route reads, and 415 for a content
+/// type on the routes whose format depends on it.
 ///
-/// KServe v2 inference takes JSON or binary tensors (`application/json`,
-/// `application/octet-stream`, or no type, as `tritonclient` sends); classify takes an image
-/// (`image/*`, `application/octet-stream`, no type) or `multipart/form-data`.
+/// KServe v2 inference takes any content type, as Triton does: the body is JSON, or a JSON
+/// header followed by binary tensors when `Inference-Header-Content-Length` says so, whatever
+/// the type claims (so `curl -d`, which sends `application/x-www-form-urlencoded`, works).
+/// Classify takes an image (`image/*`, `application/octet-stream`, no type) or
+/// `multipart/form-data`; batch submission JSON or JSON Lines.
 struct ContentPolicyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -33,18 +36,17 @@ struct ContentPolicyMiddleware: RouterMiddleware {
                 .unsupportedMediaType,
                 message: "Content-Encoding \(encoding.prefix(32)) is not accepted; send the body uncompressed")
         }
+        guard isClassify || isBatch else { return try await next(request, context) }
         let mediaType = request.headers[.contentType].map { MediaType.essence(of: $0) }
         let accepted =
             isClassify
             ? Self.acceptsImage(mediaType)
-            : Self.acceptsInference(mediaType) || (isBatch && Self.acceptsJSONLines(mediaType))
+            : Self.acceptsJSON(mediaType) || Self.acceptsJSONLines(mediaType)
         guard accepted else {
             let expected =
                 isClassify
                 ? "an image (image/png, image/jpeg, application/octet-stream) or multipart/form-data"
-                : isBatch
-                    ? "application/json, or JSON Lines (application/x-ndjson, application/jsonl)"
-                    : "application/json or application/octet-stream (binary tensors)"
+                : "application/json, or JSON Lines (application/x-ndjson, application/jsonl)"
             throw HTTPError(
                 .unsupportedMediaType,
                 message: "Content-Type \(mediaType?.prefix(64) ?? "") is not accepted here; send \(expected)")
@@ -52,9 +54,10 @@ struct ContentPolicyMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func acceptsInference(_ mediaType: String?) -> Bool {
+    /// A JSON batch body (or no type).
+    static func acceptsJSON(_ mediaType: String?) -> Bool {
         guard let mediaType, !mediaType.isEmpty else { return true }
-        return mediaType == "application/json" || mediaType == "application/octet-stream"
+        return mediaType == "application/json"
     }
 
     /// JSON Lines uploads of batch items.

@@ -39,8 +39,10 @@ struct ObservationMiddleware: RouterMiddleware {
         response.headers[KServeHeaders.requestID] = requestID
 
         let route = context.endpointPath ?? "NotFound"
-        let model = context.parameters.get("model")
-        let modelLabel = model.map { models.isKnown($0) ? $0 : "other" } ?? ""
+        // The decoded name when the path named a valid one; a raw segment is never a label.
+        let model = context.exchange.model
+        let modelLabel =
+            model.map { models.isKnown($0) ? $0 : "other" } ?? (context.parameters.get("model") == nil ? "" : "other")
         let duration = ContinuousClock.now - start
         metrics.record(
             route: route, method: request.method.rawValue, status: response.status.code, model: modelLabel,

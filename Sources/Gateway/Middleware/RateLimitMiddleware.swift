@@ -3,7 +3,8 @@ import InferenceProtocol
 import RateLimiting
 
 /// Charges every authenticated request to its principal's limit and, on routes naming a model, to
-/// the (principal, model) limit, in one atomic Redis call; records the `RateLimit-*` headers for
+/// the (principal, model) limit keyed by the decoded name (``ModelName``), in one atomic Redis
+/// call; records the `RateLimit-*` headers for
 /// the answer and refuses with 429 and `Retry-After` when either limit is spent.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
@@ -15,7 +16,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let principal = context.principal else { return try await next(request, context) }
-        let model = context.parameters.get("model")
+        let model = context.model?.value
         let decision = try await limiter.check(
             principal: principal.rateLimitIdentity, policy: principal.rateLimit ?? settings.principal,
             model: model, modelPolicy: model == nil ? nil : settings.model)

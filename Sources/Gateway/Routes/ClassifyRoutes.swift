@@ -45,7 +45,7 @@ struct ClassifyRoutes: Sendable {
     }
 
     func classify(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let model = try context.parameters.require("model")
+        guard let model = context.model?.value else { throw InferenceError.badRequest("the path names no model") }
         let query = request.uri.queryParameters
         let k = try Self.topK(query.get("k"))
         let version = query.get("version").flatMap { $0.isEmpty ? nil : $0 }

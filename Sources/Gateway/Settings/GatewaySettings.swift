@@ -40,6 +40,17 @@ public struct GatewaySettings: Sendable {
     public var batchTopic: String = "inference.batch.requests"
     /// Apply the platform's schema migrations before serving. Default true.
     public var migrateOnStart: Bool = true
+    /// PostgreSQL connections (`postgres.pool_size`). Default 4.
+    public var postgresPoolSize: Int = 4
+    /// The longest wait for a PostgreSQL connection before a request gets 503
+    /// (`postgres.lease_timeout_ms`). Default 2 s.
+    public var postgresLeaseTimeout: Duration = .seconds(2)
+    /// The deployment kind, `PLATFORM_ENV` (`platform.env`). Only `local` (set by the local
+    /// stack) lets the gateway start with a secret shipped in the repository
+    /// (``ExampleSecrets``).
+    public var platformEnvironment: String?
+    /// API-key cache, failed-authentication limits, client address.
+    public var auth = AuthSettings()
     /// Rate limits.
     public var rateLimit = RateLimitSettings()
     /// JWT verification.
@@ -71,6 +82,10 @@ public struct GatewaySettings: Sendable {
         kafkaBrokers = gateway.string(forKey: "kafka.brokers") ?? config.string(forKey: "kafka.brokers")
         batchTopic = gateway.string(forKey: "batch.topic", default: "inference.batch.requests")
         migrateOnStart = gateway.bool(forKey: "postgres.migrate", default: true)
+        postgresPoolSize = max(1, gateway.int(forKey: "postgres.pool_size", default: postgresPoolSize))
+        postgresLeaseTimeout = .milliseconds(max(1, gateway.int(forKey: "postgres.lease_timeout_ms", default: 2000)))
+        platformEnvironment = config.string(forKey: "platform.env")
+        auth = AuthSettings(config: gateway.scoped(to: "auth"))
         openAPIFile = gateway.string(forKey: "openapi_file", default: openAPIFile)
         rateLimit = RateLimitSettings(config: gateway.scoped(to: "rate_limit"))
         jwt = JWTSettings(config: gateway.scoped(to: "auth.jwt"), fallback: config.scoped(to: "jwt"))

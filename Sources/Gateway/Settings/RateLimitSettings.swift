@@ -12,6 +12,9 @@ public struct RateLimitSettings: Sendable {
     /// The limit per (principal, model), or nil for none. Default none
     /// (`model.limit`, `model.period_ms`, `model.burst`; a limit of 0 means none).
     public var model: RateLimitPolicy?
+    /// Batch items per owner, each item one cell: default 10,000 per minute, 10,000 at once
+    /// (`batch_items.limit`, `batch_items.period_ms`, `batch_items.burst`).
+    public var batchItems: RateLimitPolicy = RateLimitPolicy(limit: 10_000, period: .seconds(60), burst: 10_000)
     /// What happens while Redis cannot be asked. Default fail-open
     /// (`failure_mode: open|closed`, `failure_retry_after_ms` for closed, default 1000).
     public var failureMode: RateLimiterConfiguration.FailureMode = .open
@@ -25,6 +28,7 @@ public struct RateLimitSettings: Sendable {
     public init(config: ConfigReader) {
         principal = Self.policy(config, default: principal) ?? principal
         model = Self.policy(config.scoped(to: "model"), default: nil)
+        batchItems = Self.policy(config.scoped(to: "batch_items"), default: batchItems) ?? batchItems
         let retryAfter = Duration.milliseconds(max(1, config.int(forKey: "failure_retry_after_ms", default: 1000)))
         failureMode =
             config.string(forKey: "failure_mode", default: "open") == "closed" ? .closed(retryAfter: retryAfter) : .open

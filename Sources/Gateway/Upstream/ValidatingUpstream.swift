@@ -30,19 +30,11 @@ public struct ValidatingUpstream: KServeUpstream {
     }
 
     private func validate(_ request: UpstreamRequest, model: String) async throws {
-        let headerLength = request.headers.first {
-            $0.name.caseInsensitiveCompare(InferenceCodec.headerLengthField) == .orderedSame
-        }
-        var jsonLength: Int?
-        if let headerLength {
-            guard let length = Int(headerLength.value.trimmingCharacters(in: .whitespaces)), length >= 0 else {
-                throw InferenceError.badRequest("header \(InferenceCodec.headerLengthField) must be a whole number")
-            }
-            jsonLength = length
-        }
+        let body = request.body ?? Data()
+        let jsonLength = try InferenceHeaderLength.parse(headers: request.headers, bodyCount: body.count)
         let decoded: InferRequest
         do {
-            decoded = try InferenceCodec.decodeRequest(request.body ?? Data(), jsonHeaderLength: jsonLength)
+            decoded = try InferenceCodec.decodeRequest(body, jsonHeaderLength: jsonLength)
         } catch let error as InferenceProtocolError {
             throw InferenceError(error)
         }

@@ -28,11 +28,12 @@ struct GatewayUnitTests {
         #expect(admin.rateLimitIdentity == "jwt:ops")
     }
 
-    @Test("content types: inference takes JSON, binary or none; classify takes images and multipart")
+    @Test("content types: batch takes JSON or JSON Lines; classify takes images and multipart")
     func contentTypes() {
-        #expect(ContentPolicyMiddleware.acceptsInference(nil))
-        #expect(ContentPolicyMiddleware.acceptsInference("application/octet-stream"))
-        #expect(!ContentPolicyMiddleware.acceptsInference("text/plain"))
+        #expect(ContentPolicyMiddleware.acceptsJSON(nil))
+        #expect(ContentPolicyMiddleware.acceptsJSON("application/json"))
+        #expect(!ContentPolicyMiddleware.acceptsJSON("text/plain"))
+        #expect(ContentPolicyMiddleware.acceptsJSONLines("application/x-ndjson"))
         #expect(ContentPolicyMiddleware.acceptsImage("image/jpeg"))
         #expect(ContentPolicyMiddleware.acceptsImage("multipart/form-data"))
         #expect(!ContentPolicyMiddleware.acceptsImage("application/x-www-form-urlencoded"))
