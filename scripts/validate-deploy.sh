@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates every deployment artifact with the real tools (make validate-deploy, CI):
 #   1. yamllint over k8s/, deploy/, docker-compose.yml, .github/workflows
-#   2. the base and each overlay rendered with `kubectl kustomize` and validated strictly with
+#   2. each overlay rendered with `kubectl kustomize` and validated strictly with
 #      kubernetes-validate (unknown fields are errors), the example Secrets too, plus the
 #      project's own manifest checks (scripts/deploy/check_manifests.py)
 #   3. checkov on k8s/ (kustomize), the rendered overlays, both Dockerfiles, the GitHub workflows,
@@ -32,10 +32,10 @@ yamllint --strict -c .yamllint.yml k8s deploy docker-compose.yml .github/workflo
 echo "yamllint: ok"
 
 step "kustomize render + kubernetes-validate --strict"
+# The base alone: what the overlays' `images:` entries must name (its schema is checked through them).
 "$KUBECTL" kustomize k8s/base >"$OUT/base.yaml"
-kubernetes-validate --strict --quiet "$OUT/base.yaml"
 kubernetes-validate --strict --quiet k8s/examples/secrets.example.yaml
-echo "base: rendered to ${OUT#"$ROOT"/}/base.yaml, schema-valid; k8s/examples/secrets.example.yaml schema-valid"
+echo "base: rendered to ${OUT#"$ROOT"/}/base.yaml; k8s/examples/secrets.example.yaml schema-valid"
 overlays=()
 for dir in k8s/overlays/*/; do
     env="$(basename "$dir")"

@@ -54,7 +54,7 @@ if [[ ! -f "$rootfs/.complete" ]]; then
     # The image's user, as the Dockerfile creates it.
     chroot "$rootfs.tmp" groupadd --system --gid 10001 app
     chroot "$rootfs.tmp" useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
-        --shell /usr/sbin/nologin app
+        --shell /usr/sbin/nologin app 2>>"$cache/debootstrap.log"
     touch "$rootfs.tmp/.complete"
     mv "$rootfs.tmp" "$rootfs"
     log "root file system made in $(($(date +%s) - started)) s"
