@@ -8,6 +8,9 @@ import Foundation
 final class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
+    private var connectTo: UnsafeMutablePointer<curl_slist>?
+    private var maxResponseBytes = Int.max
+    private var exceededLimit = false
     private var requestBody: UnsafeMutableRawBufferPointer?
     private(set) var responseHeaders: [(name: String, value: String)] = []
     private(set) var responseBody = Data()
@@ -23,6 +26,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit {
         curl_slist_free_all(requestHeaders)
+        curl_slist_free_all(connectTo)
         requestBody?.deallocate()
     }
 
@@ -39,6 +43,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Builds the response or the error for a finished transfer.
     func outcome(_ code: CURLcode) -> Result<HTTPResponseData, any Error> {
+        if exceededLimit {
+            return .failure(HTTPClientError.invalidResponse("the response body exceeds \(maxResponseBytes) bytes"))
+        }
         guard code == CURLE_OK else { return .failure(Self.error(for: code, easy: easy)) }
         var status = 0
         _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
@@ -66,6 +73,15 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata)
         _ = ccurl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         _ = ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata)
+        if let target = request.connectTo {
+            // An empty host and port match any URL: the connection goes to `target` even if the
+            // URL is read differently here than by whoever chose the address.
+            connectTo = curl_slist_append(nil, "::\(target)")
+            _ = ccurl_easy_setopt_pointer(easy, CURLOPT_CONNECT_TO, connectTo)
+            _ = ccurl_easy_setopt_pointer(easy, CURLOPT_PROXY, "")
+            _ = ccurl_easy_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        }
+        if let limit = request.maxResponseBytes { maxResponseBytes = max(0, limit) }
 
         switch request.method {
         case "GET":
@@ -101,8 +117,14 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ccurl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
     }
 
-    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
+    /// Appends body bytes; false (abort the transfer) past ``HTTPRequestSpec/maxResponseBytes``.
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= maxResponseBytes - responseBody.count else {
+            exceededLimit = true
+            return false
+        }
         responseBody.append(contentsOf: bytes)
+        return true
     }
 
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
@@ -165,8 +187,8 @@ private func curlWriteBody(
 ) -> Int {
     guard let pointer, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-    transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
-    return size * count
+    // Returning fewer bytes than given makes libcurl abort the transfer.
+    return transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count)) ? size * count : 0
 }
 
 /// libcurl header callback: records one header line of the transfer named by `userdata`.

@@ -12,6 +12,13 @@ public struct HTTPRequestSpec: Sendable {
     public var body: Data?
     /// Total time the transfer may take (connect, send, wait, receive).
     public var timeout: Duration
+    /// `ADDRESS:PORT` (an IPv6 address in brackets) that every connection of this transfer goes
+    /// to, whatever host and port the URL names; no DNS lookup and no proxy are used then, and
+    /// only `http` and `https` are spoken. `nil` (the default) connects where the URL says.
+    public var connectTo: String?
+    /// The most response body bytes read; a longer body fails the transfer with
+    /// `invalidResponse`. `nil` (the default) reads any size.
+    public var maxResponseBytes: Int?
 
     /// Creates a request; the transport adds nothing but `Expect:` suppression.
     public init(

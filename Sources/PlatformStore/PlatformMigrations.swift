@@ -6,7 +6,7 @@ import PostgresClient
 /// Never edit a migration that has shipped; append a new one.
 public enum PlatformMigrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners]
+    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners, callbackOutbox]
 
     /// Batch jobs and their items.
     ///
@@ -73,5 +73,30 @@ public enum PlatformMigrations {
         sql: """
             ALTER TABLE batch_jobs ADD COLUMN owner text CHECK (owner IS NULL OR length(owner) BETWEEN 1 AND 256);
             CREATE INDEX batch_jobs_owner_created_at ON batch_jobs (owner, created_at);
+            """)
+
+    /// Job callbacks waiting to be delivered, delivered, or given up: the durable outbox the
+    /// delivery loop drains (``CallbackOutbox``).
+    ///
+    /// One row per job. `attempts` counts attempts started (a claim counts one), so a worker
+    /// that dies mid-attempt still uses up the budget; a claimed row is not due again until
+    /// `next_attempt_at`, which the claim moves past the attempt's lease.
+    static let callbackOutbox = Migration(
+        version: 4, name: "callback outbox",
+        sql: """
+            CREATE TABLE callback_outbox (
+                job_id uuid PRIMARY KEY REFERENCES batch_jobs (id) ON DELETE CASCADE,
+                url text NOT NULL,
+                body text NOT NULL,
+                status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                last_error text,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                claim uuid,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz
+            );
+            CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE status = 'pending';
             """)
 }

@@ -31,11 +31,18 @@ struct BatchWorkerCommand: AsyncParsableCommand {
         let inferenceTransport = CurlHTTPTransport()
         // One connection per output being written at once (batches in flight × their items).
         let storageTransport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64))
+        // Callbacks go to addresses clients chose: their own connections and DNS cache.
+        let callbackTransport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 4))
+        let transports = [inferenceTransport, storageTransport, callbackTransport]
         do {
             try await migrate(pool: pool, logger: logger)
-            let services = try buildServices(
+            var services = try buildServices(
                 settings: settings, pool: pool, inferenceTransport: inferenceTransport,
                 storageTransport: storageTransport, registry: registry, logger: logger)
+            services.append(
+                try CallbackDeliveryService(
+                    configuration: CallbackDeliveryConfiguration(config: reader),
+                    outbox: BatchJobStore(pool: pool).callbackOutbox, transport: callbackTransport, logger: logger))
             let group = ServiceGroup(
                 configuration: .init(
                     services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -46,13 +53,14 @@ struct BatchWorkerCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             logger.error("batch.worker.failed", metadata: ["error": "\(error)"])
-            await shutdown(pool, inferenceTransport, storageTransport)
+            await shutdown(pool, transports)
             throw error
         }
-        await shutdown(pool, inferenceTransport, storageTransport)
+        await shutdown(pool, transports)
     }
 
-    /// The services in start order: consumer and producer first, so they close after the worker.
+    /// The services in start order: consumer and producer first, so they close after the worker;
+    /// the callback delivery service runs beside them.
     private func buildServices(
         settings: BatchWorkerSettings, pool: PostgresPool, inferenceTransport: CurlHTTPTransport,
         storageTransport: CurlHTTPTransport, registry: PrometheusCollectorRegistry, logger: Logger
@@ -65,9 +73,7 @@ struct BatchWorkerCommand: AsyncParsableCommand {
             objects: try S3Client(configuration: settings.s3, transport: storageTransport, logger: logger),
             inference: RouterInference(
                 baseURL: settings.routerURL, transport: inferenceTransport, timeout: settings.inferTimeout),
-            callbacks: CallbackNotifier(
-                transport: storageTransport, attempts: settings.worker.callbackAttempts,
-                backoff: settings.worker.callbackBackoff, timeout: settings.worker.callbackTimeout, logger: logger),
+            callbacks: CallbackNotifier(outbox: BatchJobStore(pool: pool).callbackOutbox),
             logger: logger)
         var services: [any Service] = [consumer, producer]
         if settings.metricsPort > 0 {
@@ -115,7 +121,7 @@ struct BatchWorkerCommand: AsyncParsableCommand {
         }
     }
 
-    private func shutdown(_ pool: PostgresPool, _ transports: CurlHTTPTransport...) async {
+    private func shutdown(_ pool: PostgresPool, _ transports: [CurlHTTPTransport]) async {
         await pool.shutdown()
         for transport in transports { await transport.shutdown() }
     }

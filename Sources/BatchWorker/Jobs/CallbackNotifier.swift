@@ -1,58 +1,23 @@
-import CurlHTTP
 import Foundation
-import Logging
+import PlatformStore
 
-/// Posts a job's completion event to its `callback_url`, retrying with backoff.
+/// Records a completed job's callback in the durable outbox; ``CallbackDeliveryService`` sends
+/// it later, outside the pipeline.
 ///
-/// A 2xx answer delivers it; a client error other than 408/429 stops at once; anything else
-/// (no answer, 5xx) is retried up to `attempts` times. A callback that never succeeds is logged
-/// and dropped: the event on Kafka remains the durable record.
+/// Recording is one idempotent insert, so announcing a job again after a redelivery records
+/// nothing new, and a slow or failing receiver never holds up the item that completed the job.
 public struct CallbackNotifier: Sendable {
-    private let transport: CurlHTTPTransport
-    private let attempts: Int
-    private let backoff: Duration
-    private let timeout: Duration
-    private let logger: Logger
+    private let outbox: CallbackOutbox
 
-    /// Creates a notifier sending through `transport` (owned by the caller).
-    public init(
-        transport: CurlHTTPTransport, attempts: Int = 5, backoff: Duration = .milliseconds(500),
-        timeout: Duration = .seconds(5), logger: Logger
-    ) {
-        self.transport = transport
-        self.attempts = max(1, attempts)
-        self.backoff = backoff
-        self.timeout = timeout
-        self.logger = logger
+    /// Creates a notifier writing to `outbox`.
+    public init(outbox: CallbackOutbox) {
+        self.outbox = outbox
     }
 
-    /// Delivers `body` (JSON) to `url`; returns true when the receiver answered 2xx.
+    /// Records the callback of `jobID` (`body` is the completion event's JSON); returns false
+    /// when it was already recorded.
     @discardableResult
-    public func notify(url: String, body: Data, jobID: UUID) async -> Bool {
-        var delay = backoff
-        for attempt in 1...attempts {
-            let request = HTTPRequestSpec(
-                method: "POST", url: url,
-                headers: [
-                    (name: "Content-Type", value: "application/json"), (name: "X-Batch-Job-Id", value: "\(jobID)"),
-                ],
-                body: body, timeout: timeout)
-            var retry = true
-            do {
-                let response = try await transport.execute(request)
-                if (200..<300).contains(response.status) {
-                    logger.info("batch.callback.delivered", metadata: [LogKey.jobID: "\(jobID)"])
-                    return true
-                }
-                retry = response.status == 408 || response.status == 429 || response.status >= 500
-            } catch let error as HTTPClientError where error.isCancellation {
-                return false
-            } catch {}
-            guard retry, attempt < attempts else { break }
-            do { try await Task.sleep(for: delay) } catch { return false }
-            delay *= 2
-        }
-        logger.warning("batch.callback.failed", metadata: [LogKey.jobID: "\(jobID)"])
-        return false
+    func enqueue(jobID: UUID, url: String, body: Data) async throws -> Bool {
+        try await outbox.enqueue(jobID: jobID, url: url, body: String(decoding: body, as: UTF8.self))
     }
 }

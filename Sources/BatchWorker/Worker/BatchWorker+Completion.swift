@@ -4,7 +4,7 @@ import PlatformStore
 
 extension BatchWorker {
     /// Announces a completed job: `manifest.json` beside its outputs, a `batch.job.completed`
-    /// event, and the job's callback, once per process.
+    /// event, and its callback recorded in the outbox, once per process.
     ///
     /// Called by the item that completed the job, and again for a completed job when a message is
     /// redelivered (the process that completed it may have died before announcing it), so the
@@ -67,14 +67,17 @@ extension BatchWorker {
             try await self.producer.send(
                 topic: self.configuration.eventsTopic, key: Array(Self.jobKey(jobID).utf8), value: eventBody)
         }
+        if let callbackURL = job.callbackURL {
+            // Only recorded here; the delivery service sends it, so a slow receiver holds no batch.
+            _ = try await retrying("record callback") {
+                try await self.callbacks.enqueue(jobID: jobID, url: callbackURL, body: Data(eventBody))
+            }
+        }
         metrics.jobCompleted()
         logger.info(
             "batch.job.completed",
             metadata: [
                 LogKey.jobID: "\(jobID)", "batch.succeeded": "\(job.succeeded)", "batch.failed": "\(job.failed)",
             ])
-        if let callbackURL = job.callbackURL {
-            await callbacks.notify(url: callbackURL, body: Data(eventBody), jobID: jobID)
-        }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 /// SHA-256 and HMAC-SHA256 over OpenSSL's one-shot functions, and lowercase hex encoding.
 ///
-/// Pure functions: no state, no allocation beyond the returned arrays.
-enum Hashing {
+/// Pure functions: no state, no allocation beyond the returned arrays. Public for the other
+/// signers of the platform (job callbacks), so HMAC lives in one place.
+public enum Hashing {
     /// The SHA-256 digest of an empty payload, as lowercase hex.
     static let emptySHA256Hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -27,7 +28,7 @@ enum Hashing {
     }
 
     /// HMAC-SHA256 of `message` under `key`.
-    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let result = key.withUnsafeBufferPointer { keyBytes in
@@ -49,7 +50,7 @@ enum Hashing {
     }
 
     /// Lowercase hexadecimal text of `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(bytes.count * 2)

@@ -20,7 +20,10 @@ final class InProcessWorker: Sendable {
     private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
     private let transport: CurlHTTPTransport
 
-    init(fixture: BatchFixture, groupID: String, inference: (any BatchInference)? = nil) throws {
+    init(
+        fixture: BatchFixture, groupID: String, inference: (any BatchInference)? = nil,
+        configuration: BatchWorkerConfiguration? = nil
+    ) throws {
         var consumerConfiguration = fixture.kafka(groupID: groupID)
         consumerConfiguration.consumerBufferCapacity = 1024
         consumerConfiguration.properties["session.timeout.ms"] = "6000"
@@ -30,14 +33,18 @@ final class InProcessWorker: Sendable {
         let producer = try KafkaProducer(configuration: fixture.kafka(), logger: BatchFixture.logger)
         transport = CurlHTTPTransport()
         worker = BatchWorker(
-            configuration: fixture.workerConfiguration, consumer: consumer, producer: producer, store: fixture.store,
+            configuration: configuration ?? fixture.workerConfiguration, consumer: consumer, producer: producer,
+            store: fixture.store,
             objects: fixture.objects,
             inference: inference ?? RouterInference(baseURL: fixture.routerURL, transport: transport),
-            callbacks: CallbackNotifier(transport: transport, attempts: 3, logger: BatchFixture.logger),
+            callbacks: CallbackNotifier(outbox: fixture.store.callbackOutbox),
             logger: BatchFixture.logger)
         group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: consumer), .init(service: producer), .init(service: worker)],
+                services: [
+                    .init(service: consumer), .init(service: producer), .init(service: worker),
+                    .init(service: try CallbackTestSettings.deliveryService(fixture: fixture, transport: transport)),
+                ],
                 logger: BatchFixture.logger))
     }
 
