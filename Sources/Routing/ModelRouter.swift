@@ -46,6 +46,8 @@ public final class ModelRouter: KServeUpstream {
     /// Throws ``InferenceError`` when no backend answered: `deadlineExceeded` (504),
     /// `unavailable` (503), `notFound` for a version the route does not serve.
     public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+        // In-process callers skip the HTTP surface's check: a bad length is the client's 400, never a backend fault.
+        _ = try InferenceHeaderLength.parse(headers: request.headers, bodyCount: request.body?.count ?? 0)
         guard let model = request.model else { return try await forwardServerLevel(request) }
         try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.

@@ -186,6 +186,20 @@ struct ModelRouterIntegrationTests {
         }
     }
 
+    @Test("an in-process caller's impossible Inference-Header-Content-Length is 400 and no backend fault")
+    func badHeaderLengthInProcess() async throws {
+        try await RouterFixture.with(backends: try RouterFixture.stackBackends()) { fixture in
+            for value in ["-1", "x", "100000"] {
+                var request = inferRequest(model: "simple", deadline: .now + .seconds(5))
+                request.headers.append((name: "Inference-Header-Content-Length", value: value))
+                let error = await #expect(throws: InferenceError.self) { _ = try await fixture.router.forward(request) }
+                #expect(error?.httpStatus == 400, "\(value)")
+            }
+            #expect(fixture.router.breakerState(of: "triton-a") == .closed)
+            #expect(fixture.router.breakerState(of: "triton-b") == .closed)
+        }
+    }
+
     /// A route sending all of `model` to one backend.
     static func pinned(_ model: String, to backend: BackendID) -> ModelRoute {
         ModelRoute(model: model, targets: [RouteTarget(weight: 1, backends: [backend])])
