@@ -30,6 +30,13 @@ started=$(date +%s)
 step "yamllint"
 yamllint --strict -c .yamllint.yml k8s deploy docker-compose.yml .github/workflows loadtest
 echo "yamllint: ok"
+# Actions are pinned by commit: a moved tag must not change what a job that writes packages runs.
+if unpinned=$(grep -nE '^\s*(-\s+)?uses:' .github/workflows/*.yml | grep -vE '@[0-9a-f]{40}(\s|$)'); then
+    echo "workflow actions not pinned by commit:" >&2
+    echo "$unpinned" >&2
+    exit 1
+fi
+echo "workflow actions: pinned by commit"
 
 step "kustomize render + kubernetes-validate --strict"
 # The base alone: what the overlays' `images:` entries must name (its schema is checked through them).
