@@ -82,10 +82,10 @@ struct ProducerTests {
     func shutdownDeliversInFlight() async throws {
         let topic = try await KafkaFixture.makeTopic("drain", partitions: 4)
         var configuration = try KafkaFixture.configuration()
-        // A batching window longer than the suite's time limit (and shorter than the default
-        // message.timeout.ms, as librdkafka requires) keeps every message in flight until the
-        // shutdown flushes it, however long the sends take to queue.
-        configuration.properties = ["linger.ms": "240000"]
+        // A batching window longer than the suite's time limit keeps every message in flight until
+        // the shutdown flushes it, however long the sends take to queue (librdkafka requires
+        // message.timeout.ms to be longer still).
+        configuration.properties = ["linger.ms": "240000", "message.timeout.ms": "600000"]
         let producer = try KafkaProducer(configuration: configuration, logger: KafkaFixture.logger)
         let count = 2_000
         let (reports, inFlightAtShutdown) = try await withThrowingTaskGroup(of: Void.self) { group in
