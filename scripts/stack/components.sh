@@ -350,6 +350,9 @@ gateway_env() {
 }
 
 batch_worker_port() { echo "$STACK_BATCH_WORKER_METRICS_PORT"; }
+# Callbacks: the test receivers bind ephemeral loopback ports, which no stack server uses.
+BATCH_WORKER_CALLBACK_ALLOW="127.0.0.1:32768-60999"
+batch_worker_callback_secret() { echo "${STACK_CALLBACK_SIGNING_SECRET:-local-development-only-callback-secret}"; }
 batch_worker_start() {
     local exe
     exe=$(swift_binary batch-worker)
@@ -359,12 +362,17 @@ batch_worker_start() {
         S3_ENDPOINT="http://127.0.0.1:$STACK_S3_PORT" S3_BUCKET="$STACK_S3_BUCKET" S3_REGION="$STACK_S3_REGION" \
         AWS_ACCESS_KEY_ID="$STACK_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$STACK_S3_SECRET_KEY" \
         BATCH_METRICS_PORT="$STACK_BATCH_WORKER_METRICS_PORT" \
+        CALLBACK_SIGNING_SECRET="$(batch_worker_callback_secret)" BATCH_CALLBACK_ALLOW="$BATCH_WORKER_CALLBACK_ALLOW" \
         LD_LIBRARY_PATH="$STACK_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         launch batch-worker "$exe" --config "$REPO_ROOT/config/batch-worker.yaml"
 }
 # Healthy once the consumer group has assigned it partitions (about 25 s on Tansu's first join).
 batch_worker_health() { curl_ok "http://127.0.0.1:$STACK_BATCH_WORKER_METRICS_PORT/health"; }
-batch_worker_env() { echo "export BATCH_WORKER_METRICS_URL=http://127.0.0.1:$STACK_BATCH_WORKER_METRICS_PORT/metrics"; }
+batch_worker_env() {
+    echo "export BATCH_WORKER_METRICS_URL=http://127.0.0.1:$STACK_BATCH_WORKER_METRICS_PORT/metrics"
+    echo "export CALLBACK_SIGNING_SECRET=$(batch_worker_callback_secret)"
+    echo "export BATCH_CALLBACK_ALLOW=$BATCH_WORKER_CALLBACK_ALLOW"
+}
 
 # ------------------------------------------------------------------- lifecycle
 
