@@ -24,7 +24,12 @@ public struct KServeRoutes<Context: RequestContext>: Sendable {
         router.get("/v2/health/live") { request, context in try await forward(request, context) }
         router.get("/v2/health/ready") { request, context in try await forward(request, context) }
         router.get("/v2") { request, context in try await forward(request, context) }
-        router.post("/v2/repository/index") { request, context in try await forward(request, context) }
+        router.post("/v2/repository/index") { request, context in
+            let upstreamRequest = try await Self.upstreamRequest(
+                from: request, context: context, maxBodyBytes: maxBodyBytes)
+            try RepositoryIndexRequest.check(upstreamRequest.body)
+            return Self.response(from: try await upstream.forward(upstreamRequest))
+        }
         router.get("/v2/models/stats") { request, context in try await forward(request, context) }
         for prefix in ["/v2/models/:model", "/v2/models/:model/versions/:version"] {
             router.get(RouterPath(prefix)) { request, context in try await forward(request, context) }
