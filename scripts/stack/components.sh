@@ -325,7 +325,7 @@ gateway_start() {
         POSTGRES_URL="$(postgres_url)" \
         JWT_HS256_SECRET="$STACK_JWT_HS256_SECRET" JWT_ISSUER="$STACK_JWT_ISSUER" JWT_AUDIENCE="$STACK_JWT_AUDIENCE" \
         GATEWAY_RATE_LIMIT_BURST="$STACK_RATE_LIMIT_BURST" GATEWAY_RATE_LIMIT_LIMIT="$STACK_RATE_LIMIT_BURST" \
-        GATEWAY_OPENAPI_FILE="$REPO_ROOT/docs/openapi.yaml" \
+        GATEWAY_OPENAPI_FILE="$REPO_ROOT/docs/openapi.yaml" PLATFORM_ENV=local \
         KAFKA_BROKERS="127.0.0.1:$STACK_KAFKA_PORT" \
         LD_LIBRARY_PATH="$STACK_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         launch gateway "$exe" --config "$REPO_ROOT/config/gateway.yaml"
