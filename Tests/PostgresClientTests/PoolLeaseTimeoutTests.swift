@@ -63,13 +63,13 @@ struct PoolLeaseTimeoutTests {
         let server = try SilentTCPServer()
         var configuration = PostgresConfiguration(
             connectionString: "postgresql://inference:not-the-real-pw@127.0.0.1:\(server.port)/inference", poolSize: 2,
-            connectTimeout: .seconds(20))
+            connectTimeout: .seconds(5))
         configuration.leaseTimeout = .milliseconds(300)
         let pool = PostgresPool(configuration: configuration)
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         // The listener stays open until here; closing it resets the connection still opening.
         withExtendedLifetime(server) {}
-        // connect_timeout (20 s) would fail with connectionFailed: only the lease timeout says timeout.
+        // connect_timeout (5 s) would fail with connectionFailed: only the lease timeout says timeout.
         #expect(error?.code == .timeout)
         #expect(error?.description.contains("not-the-real-pw") == false)
         await pool.shutdown()

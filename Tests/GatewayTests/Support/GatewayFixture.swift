@@ -36,6 +36,8 @@ struct GatewayFixture: Sendable {
         settings.jwt.hs256Secret = hs256Secret
         settings.rateLimit.keyPrefix = "rl-test-" + UUID().uuidString.prefix(8).lowercased()
         settings.openAPIFile = StackEnvironment.repositoryRoot.appendingPathComponent("docs/openapi.yaml").path
+        // The local stack's database password is a shipped development value.
+        settings.platformEnvironment = "local"
         return settings
     }
 
