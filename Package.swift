@@ -129,7 +129,7 @@ let package = Package(
         .target(
             name: "RouterApp",
             dependencies: [
-                "KServeHTTP",
+                "Platform", "KServeHTTP",
                 "Routing",
                 "CurlHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "BatchWorker", "Kafka",
+                "Platform", "BatchWorker", "Kafka",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
+                "Platform", "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
                 "PostgresClient", "RedisClient", "RateLimiting", "RouterApp",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

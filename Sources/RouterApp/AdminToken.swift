@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// The bearer token that guards the router's admin API (`/admin/...`).
 ///
@@ -8,15 +9,8 @@ import Foundation
 public struct AdminToken: Sendable {
     private let secret: [UInt8]
 
-    /// The `PLATFORM_ENV` value of the local development stack, the one place example tokens are accepted.
-    public static let localEnvironment = "local"
-
     /// The shortest token accepted outside the local stack.
     public static let minimumLength = 16
-
-    /// Example values shipped in the repository's documentation and manifests; any value that
-    /// contains one of these is a placeholder and is refused outside the local stack.
-    public static let exampleMarkers = ["change-me", "changeme", "change_me", "example", "replace-me"]
 
     /// A token of `value` with surrounding white space (a file's trailing newline) removed;
     /// nil when nothing is left.
@@ -36,12 +30,6 @@ public struct AdminToken: Sendable {
         return difference == 0
     }
 
-    /// Whether `value` is an example or placeholder that must not guard a real deployment.
-    public static func isExample(_ value: String) -> Bool {
-        let lowered = value.lowercased()
-        return exampleMarkers.contains { lowered.contains($0) }
-    }
-
     /// The configured token: `value` if set, else the content of `file`; nil when neither is set.
     ///
     /// Outside the local stack (`platformEnvironment` other than `local`) an example value or one
@@ -56,13 +44,13 @@ public struct AdminToken: Sendable {
             }
         }
         guard let raw, let token = AdminToken(raw) else { return nil }
-        guard platformEnvironment != localEnvironment else { return token }
-        let text = String(decoding: token.secret, as: UTF8.self)
-        if isExample(text) {
-            throw AdminTokenError(
-                "refusing to start: the router admin token (ROUTER_ADMIN_TOKEN) is an example value shipped in "
-                    + "the repository; set a secret of your own (e.g. openssl rand -hex 32), or "
-                    + "PLATFORM_ENV=\(localEnvironment) on a local development stack")
+        guard platformEnvironment != ShippedSecrets.localEnvironment else { return token }
+        do {
+            try ShippedSecrets.refuse(
+                [("the router admin token (ROUTER_ADMIN_TOKEN)", String(decoding: token.secret, as: UTF8.self))],
+                platformEnvironment: platformEnvironment)
+        } catch {
+            throw AdminTokenError(error.description)
         }
         if token.secret.count < minimumLength {
             throw AdminTokenError(

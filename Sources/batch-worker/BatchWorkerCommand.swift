@@ -26,6 +26,17 @@ struct BatchWorkerCommand: AsyncParsableCommand {
         let process = try await ProcessBootstrap.start(configFile: config, label: "batch-worker")
         let (reader, registry, logger) = (process.config, process.registry, process.logger)
         let settings = BatchWorkerSettings(config: reader)
+        let callbacks = CallbackDeliveryConfiguration(config: reader)
+        try ShippedSecrets.refuse(
+            [
+                ("callback.signing_secret (CALLBACK_SIGNING_SECRET)", callbacks.signingSecret),
+                ("aws.secret_access_key (AWS_SECRET_ACCESS_KEY)", settings.s3.secretAccessKey),
+                (
+                    "the password in postgres.url (POSTGRES_URL)",
+                    ShippedSecrets.password(inConnectionString: settings.postgresURL)
+                ),
+            ],
+            platformEnvironment: settings.platformEnvironment)
 
         let pool = PostgresPool(configuration: settings.postgresConfiguration, logger: logger)
         let inferenceTransport = CurlHTTPTransport()
@@ -41,7 +52,7 @@ struct BatchWorkerCommand: AsyncParsableCommand {
                 storageTransport: storageTransport, registry: registry, logger: logger)
             services.append(
                 try CallbackDeliveryService(
-                    configuration: CallbackDeliveryConfiguration(config: reader),
+                    configuration: callbacks,
                     outbox: BatchJobStore(pool: pool).callbackOutbox, transport: callbackTransport, logger: logger))
             let group = ServiceGroup(
                 configuration: .init(

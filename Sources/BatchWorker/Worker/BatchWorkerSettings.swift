@@ -33,6 +33,9 @@ public struct BatchWorkerSettings: Sendable {
     public var metricsPort: Int
     /// The pipeline's own settings.
     public var worker: BatchWorkerConfiguration
+    /// The deployment kind, `PLATFORM_ENV` (`platform.env`); only `local` (the local stack)
+    /// accepts the secrets the repository ships.
+    public var platformEnvironment: String?
 
     /// Reads the settings; missing keys take the documented defaults, missing connection keys are
     /// empty (and fail at start).
@@ -40,6 +43,7 @@ public struct BatchWorkerSettings: Sendable {
         brokers = config.string(forKey: "kafka.brokers", default: "127.0.0.1:9092")
         routerURL = config.string(forKey: "router.url", default: "http://127.0.0.1:8001")
         postgresURL = config.string(forKey: "postgres.url", isSecret: true, default: "")
+        platformEnvironment = config.string(forKey: "platform.env")
         s3 = S3Configuration(
             endpoint: config.string(forKey: "s3.endpoint", default: "http://127.0.0.1:9000"),
             region: config.string(forKey: "s3.region", default: "us-east-1"),
