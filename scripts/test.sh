@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (`make test`): installs what the build needs, builds with warnings as errors,
 # brings the local stack up if needed, runs the whole Swift test suite against the real services,
-# then the fault tests (which kill and restart a Triton, so they run alone), and stops the stack
-# if this script started it. Every server is required (REQUIRE_STACK=1): a missing one fails.
+# then the fault tests (which kill and restart a Triton, so they run alone), bounded fuzzing and
+# schemathesis, the deployment checks, a k6 smoke run and the image build check, and stops the
+# stack if this script started it. Every server is required (REQUIRE_STACK=1): a missing one fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +40,21 @@ FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaul
 total=$(grep -oE 'Test run with [0-9]+ tests' "$results" | awk '{sum += $4} END {print sum + 0}')
 rm -f "$results"
 
+# Hostile input: bounded libFuzzer runs of the pure readers (JSON and binary infer bodies, JSON Lines
+# uploads, multipart images) over their committed corpora, then schemathesis against
+# docs/openapi.yaml on the live gateway (a bounded number of cases, no 5xx allowed).
+FUZZ_SECONDS="${FUZZ_SECONDS:-45}" bash scripts/fuzz.sh
+bash scripts/schemathesis.sh
+
 # Deployment artifacts (kustomize overlays, checkov, promtool, compose) and a k6 smoke run
 # against the running gateway; both fail on any finding or threshold breach.
 bash scripts/validate-deploy.sh
 bash scripts/loadtest-smoke.sh
+
+# The image without Docker: the Dockerfile's build step (a release build of every executable,
+# each started), then each binary in a debootstrapped bookworm root file system holding exactly
+# the runtime packages the Dockerfile installs.
+timed() { local t=$SECONDS; "$@"; echo "ci: $(basename "$2") took $((SECONDS - t)) s"; }
+timed bash scripts/image/build-products.sh .build-image/bin
+timed bash scripts/image/check-runtime.sh .build-image/bin
 echo "swift: ${total} passed, 0 failed"
