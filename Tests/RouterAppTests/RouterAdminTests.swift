@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import Prometheus
 import Routing
+import TestSupport
 import Testing
 
 @testable import RouterApp
@@ -18,13 +19,16 @@ struct RouterAdminTests {
     static var authorized: HTTPFields { [.authorization: "Bearer \(secret)"] }
 
     static func withRouter(
-        routes: [ModelRoute], adminToken: AdminToken? = AdminToken(secret),
+        backends: [BackendDescriptor] = [BackendDescriptor(id: "a", url: "http://127.0.0.1:1")],
+        routes: [ModelRoute], configuration: RouterConfiguration = RouterConfiguration(),
+        adminToken: AdminToken? = AdminToken(secret), probeFirst: Bool = false,
         _ body: (ModelRouter, Router<BasicRequestContext>) async throws -> Void
     ) async throws {
         let transport = CurlHTTPTransport()
         let router = try ModelRouter(
-            backends: [BackendDescriptor(id: "a", url: "http://127.0.0.1:1")], routes: routes,
-            transport: transport, logger: Logger(label: "test"))
+            backends: backends, routes: routes, configuration: configuration, transport: transport,
+            logger: Logger(label: "test"))
+        if probeFirst { await HealthMonitor(router: router).probeAll() }
         let http = RouterApplication.httpRouter(
             router: router, registry: PrometheusCollectorRegistry(), maxBodyBytes: 1 << 20, adminToken: adminToken)
         do {
@@ -148,21 +152,11 @@ struct RouterAdminTests {
             let task = Task { try await watcher.run() }
             defer { task.cancel() }
             try write((50, 50))
-            #expect(try await Self.eventually { router.routes().first?.targets.map(\.weight) == [50, 50] })
+            try await eventually("the 50/50 edit applied") { router.routes().first?.targets.map(\.weight) == [50, 50] }
             try "routes: [ {model: digits, targets: [] } ]".write(toFile: path, atomically: true, encoding: .utf8)
             // The reload the watcher makes on this change, made here so its result can be seen.
             #expect(watcher.reload() == false, "a file that does not validate is not applied")
             #expect(router.routes().first?.targets.map(\.weight) == [50, 50])
         }
-    }
-
-    /// Polls `condition` every 50 ms until it holds or 3 s pass.
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < end {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
     }
 }

@@ -111,6 +111,8 @@ final class BatchFixture: Sendable {
             "BATCH_GROUP_ID": groupID, "BATCH_TOPICS_REQUESTS": requestsTopic, "BATCH_TOPICS_DLQ": deadLetterTopic,
             "BATCH_TOPICS_EVENTS": eventsTopic, "BATCH_OUTPUT_PREFIX": prefix, "BATCH_METRICS_PORT": "0",
             "BATCH_SESSION_TIMEOUT_MS": "6000", "BATCH_RETRY_MAX_MS": "1000", "LOG_LEVEL": "warning",
+            // The stack's credentials are its shipped development values.
+            "PLATFORM_ENV": "local",
         ]
     }
 
@@ -134,12 +136,8 @@ final class BatchFixture: Sendable {
         }
     ) async throws -> BatchJob {
         let store = self.store
-        var last: BatchJob?
-        return try await poll(
-            "job \(id) done (last seen: \(String(describing: last)))", within: limit, every: .milliseconds(200)
-        ) {
-            last = try? await store.job(id)
-            return last.flatMap { done($0) ? $0 : nil }
+        return try await eventuallyValue("job \(id) done", within: limit, every: .milliseconds(200)) {
+            try? await store.job(id).flatMap { done($0) ? $0 : nil }
         }
     }
 
@@ -241,11 +239,6 @@ final class BatchFixture: Sendable {
             return result
         }
     }
-}
-
-struct BatchTestTimeout: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "\(what) did not finish in time" }
 }
 
 /// Items for Triton's `simple` model: INPUT0 = 16 consecutive values from index × 16,

@@ -43,7 +43,7 @@ struct BatchUploadTests {
 
     @Test("a body past the limit is refused with 413 naming the limit as its bytes arrive; its job is cancelled")
     func bodyLimit() async throws {
-        try await Harness(maxBodyBytes: 200_000, chunkSize: 5, live: true).run { fixture, client in
+        try await Harness(maxBodyBytes: 200_000, chunkSize: 100, live: true).run { fixture, client in
             try await client.execute(
                 uri: "/v1/batches?model=simple", method: .post, headers: jsonLines,
                 body: ByteBuffer(string: Harness.lines(4000))
