@@ -25,23 +25,12 @@ struct RouterHardeningTests {
     static func withStackRouter(_ body: (ModelRouter, Router<BasicRequestContext>) async throws -> Void) async throws {
         let urls = StackEnvironment.current.tritonURLs
         guard urls.count >= 2 else { throw StackNotConfigured(variable: "TRITON_URLS") }
-        let transport = CurlHTTPTransport()
-        let router = try ModelRouter(
+        try await RouterAdminTests.withRouter(
             backends: [
                 BackendDescriptor(id: "triton-a", url: urls[0]), BackendDescriptor(id: "triton-b", url: urls[1]),
             ],
             routes: [ModelRoute(model: "digits", targets: [RouteTarget(version: "1", weight: 1)])],
-            configuration: RouterConfiguration(randomSeed: 11), transport: transport, logger: Logger(label: "test"))
-        await HealthMonitor(router: router).probeAll()
-        let http = RouterApplication.httpRouter(
-            router: router, registry: PrometheusCollectorRegistry(), maxBodyBytes: 1 << 20, adminToken: nil)
-        do {
-            try await body(router, http)
-        } catch {
-            await transport.shutdown()
-            throw error
-        }
-        await transport.shutdown()
+            configuration: RouterConfiguration(randomSeed: 11), adminToken: nil, probeFirst: true, body)
     }
 
     @Test(

@@ -52,7 +52,7 @@ struct BatchWorkerFailureTests {
         let cancelled = try await fixture.waitForJob(cancelledJob) { $0.skipped == 50 }
         let letters = try await deadLetters
         let announced = try await events
-        let callbacks = try await poll("the job's callback", within: .seconds(15)) {
+        let callbacks = try await eventuallyValue("the job's callback", within: .seconds(15)) {
             let received = receiver.received
             return received.bodies.isEmpty ? nil : received
         }

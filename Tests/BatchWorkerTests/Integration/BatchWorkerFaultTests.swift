@@ -33,12 +33,12 @@ struct BatchWorkerFaultTests {
         // (its health check of PostgreSQL failing), and whatever happens, started again.
         let finishedAtStop = worker.worker.itemsFinished
         let pausedSeen =
-            (try? await poll("consumption paused with PostgreSQL down", within: .seconds(60)) {
+            (try? await eventuallyValue("consumption paused with PostgreSQL down", within: .seconds(60)) {
                 worker.consumer.isPaused ? true : nil
             }) ?? false
         let finishedAtPause = worker.worker.itemsFinished
         let budgetSpent =
-            (try? await poll("a probe of PostgreSQL while it is down", within: .seconds(60)) {
+            (try? await eventuallyValue("a probe of PostgreSQL while it is down", within: .seconds(60)) {
                 worker.worker.dependencyChecksFailed > 0 ? true : nil
             }) ?? false
         let finishedWhileDown = [finishedAtStop, finishedAtPause, worker.worker.itemsFinished]

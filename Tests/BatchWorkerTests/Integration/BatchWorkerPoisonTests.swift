@@ -126,7 +126,7 @@ struct BatchWorkerPoisonTests {
 
         inference.broken.store(true, ordering: .relaxed)
         let jobID = try await fixture.submitSimpleJob(count: 40, producer: producer)
-        try await poll("two health checks finding the model down", within: .seconds(90)) {
+        try await eventuallyValue("two health checks finding the model down", within: .seconds(90)) {
             worker.worker.dependencyChecksFailed >= 2 ? () : nil
         }
         let paused = worker.consumer.isPaused

@@ -92,7 +92,8 @@ struct BatchWorkerRecoveryTests {
 
 /// Waits until the two members hold disjoint parts of all `partitions`.
 func waitForSplit(_ first: KafkaConsumer, _ second: KafkaConsumer, partitions: Int) async throws {
-    try await poll("a split assignment (\(first.assignment) / \(second.assignment))", within: .seconds(120)) {
+    try await eventuallyValue("a split assignment (\(first.assignment) / \(second.assignment))", within: .seconds(120))
+    {
         let one = first.assignment
         let two = second.assignment
         let split = !one.isEmpty && !two.isEmpty && Set(one).isDisjoint(with: two) && Set(one + two).count == partitions

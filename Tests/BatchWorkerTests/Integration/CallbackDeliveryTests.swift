@@ -167,15 +167,9 @@ struct CallbackRun: Sendable {
     func waitForCallback(
         _ jobID: UUID, within limit: Duration = .seconds(60), until done: @Sendable (CallbackDelivery) -> Bool
     ) async throws -> CallbackDelivery {
-        let deadline = ContinuousClock.now + limit
-        var last: CallbackDelivery?
-        while ContinuousClock.now < deadline {
-            last = try await delivery(jobID)
-            if let last, done(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventuallyValue("callback of job \(jobID) done", within: limit, every: .milliseconds(100)) {
+            try await delivery(jobID).flatMap { done($0) ? $0 : nil }
         }
-        Issue.record("callback of \(jobID) not done after \(limit): \(String(describing: last))")
-        throw BatchTestTimeout(what: "callback of job \(jobID)")
     }
 
     func shutdown() async {

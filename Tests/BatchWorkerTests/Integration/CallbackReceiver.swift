@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TestSupport
 import Synchronization
 
 /// A local HTTP endpoint that records job callbacks (path, headers, body) and answers as told:
@@ -62,12 +63,10 @@ final class CallbackReceiver: Sendable {
             onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port } },
             logger: BatchFixture.logger)
         task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if let port = state.withLock({ $0.port }) { return "http://127.0.0.1:\(port)/done" }
-            try await Task.sleep(for: .milliseconds(20))
+        let port = try await eventuallyValue("the callback receiver listening", within: .seconds(10)) {
+            state.withLock { $0.port }
         }
-        throw BatchTestTimeout(what: "the callback receiver")
+        return "http://127.0.0.1:\(port)/done"
     }
 
     private func answer(_ request: Request) async throws -> Response {
