@@ -28,12 +28,6 @@ public struct BatchWorkerConfiguration: Sendable {
     /// this many transient failures the dependency's health check decides. Up: the item is
     /// failed (`attempts_exhausted`) and dead-lettered. Down: it waits out the outage. Default 5.
     public var maxAttempts: Int
-    /// Attempts to deliver a job's callback. Default 5.
-    public var callbackAttempts: Int
-    /// The first delay between callback attempts, doubling. Default 500 ms.
-    public var callbackBackoff: Duration
-    /// Limit of one callback request. Default 5 s.
-    public var callbackTimeout: Duration
 
     /// Creates a configuration; every argument but `bucket` has the documented default.
     public init(
@@ -48,10 +42,7 @@ public struct BatchWorkerConfiguration: Sendable {
         commitInterval: Duration = .milliseconds(200),
         jobStatusTTL: Duration = .seconds(1),
         retry: Backoff = Backoff(),
-        maxAttempts: Int = 5,
-        callbackAttempts: Int = 5,
-        callbackBackoff: Duration = .milliseconds(500),
-        callbackTimeout: Duration = .seconds(5)
+        maxAttempts: Int = 5
     ) {
         self.bucket = bucket
         self.requestsTopic = requestsTopic
@@ -65,8 +56,5 @@ public struct BatchWorkerConfiguration: Sendable {
         self.jobStatusTTL = jobStatusTTL
         self.retry = retry
         self.maxAttempts = max(1, maxAttempts)
-        self.callbackAttempts = callbackAttempts
-        self.callbackBackoff = callbackBackoff
-        self.callbackTimeout = callbackTimeout
     }
 }

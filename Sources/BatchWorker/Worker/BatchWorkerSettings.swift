@@ -73,9 +73,6 @@ public struct BatchWorkerSettings: Sendable {
             initial: .milliseconds(batch.int(forKey: "retry.initial_ms", default: 100)),
             maximum: .milliseconds(batch.int(forKey: "retry.max_ms", default: 5000)))
         worker.maxAttempts = max(1, batch.int(forKey: "retry.max_attempts", default: worker.maxAttempts))
-        worker.callbackAttempts = batch.int(forKey: "callback.attempts", default: worker.callbackAttempts)
-        worker.callbackBackoff = .milliseconds(batch.int(forKey: "callback.backoff_ms", default: 500))
-        worker.callbackTimeout = .milliseconds(batch.int(forKey: "callback.timeout_ms", default: 5000))
         self.worker = worker
     }
 
