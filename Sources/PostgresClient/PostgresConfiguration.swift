@@ -18,8 +18,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var statementTimeout: Duration?
     /// The longest wait for a connection from the pool, opening one included; past it the lease
     /// fails with `timeout`, so a database that hangs (or a pool held by slow statements) is an
-    /// error the caller can answer promptly rather than a wait without end. `nil` waits as long
-    /// as it takes (default 10 s).
+    /// error the caller can answer promptly rather than a wait without end. `nil` (the default)
+    /// waits as long as it takes: a request path (the gateway) sets one; a pipeline whose waits
+    /// are its backpressure (the batch worker) need not.
     public var leaseTimeout: Duration?
     /// The schema search path (`search_path`) for every connection; `nil` keeps the server's.
     public var searchPath: [String]?
@@ -32,7 +33,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         poolSize: Int = 4,
         connectTimeout: Duration = .seconds(5),
         statementTimeout: Duration? = .seconds(30),
-        leaseTimeout: Duration? = .seconds(10),
+        leaseTimeout: Duration? = nil,
         searchPath: [String]? = nil,
         applicationName: String = "triton-gateway"
     ) {
