@@ -37,7 +37,7 @@ results=$(mktemp)
 swift test --skip-build "$@" 2>&1 | tee "$results"
 FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaultTests" 2>&1 | tee -a "$results"
 # Both runs passed (pipefail): one closing line with the total.
-total=$(grep -oE 'Test run with [0-9]+ tests' "$results" | awk '{sum += $4} END {print sum + 0}')
+total=$(grep -aoE 'Test run with [0-9]+ tests' "$results" | awk '{sum += $4} END {print sum + 0}')
 rm -f "$results"
 
 # Hostile input: bounded libFuzzer runs of the pure readers (JSON and binary infer bodies, JSON Lines

@@ -117,11 +117,9 @@ struct CallbackDeliveryTests {
         defer { Task { await run.shutdown() } }
         let receiver = CallbackReceiver(.hang)
         let slowJob = try await run.job(callbackURL: try await receiver.start())
-        let deadline = ContinuousClock.now + .seconds(60)
-        while receiver.waiting == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the slow receiver holds a callback request", within: .seconds(60)) {
+            receiver.waiting > 0
         }
-        try #require(receiver.waiting > 0, "the slow receiver holds a callback request")
 
         let otherJob = try await run.fixture.submitSimpleJob(count: 40, producer: run.producer)
         let other = try await run.fixture.waitForJob(otherJob, within: .seconds(60))
