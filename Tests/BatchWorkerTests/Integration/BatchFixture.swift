@@ -197,11 +197,12 @@ final class BatchFixture: Sendable {
 
     // MARK: - Topics
 
-    /// Reads `topic` from the start until `count` messages arrived or `limit` passed, and returns
-    /// what was read (a new group per call: its first join takes about 20 s).
-    func readTopic(_ topic: String, count: Int, within limit: Duration = .seconds(120)) async throws
-        -> [KafkaMessage]
-    {
+    /// Reads `topic` from the start until `count` messages arrived (or, given, until `enough` holds
+    /// for what was read) or `limit` passed, and returns what was read (a new group per call: its first join takes about 20 s).
+    func readTopic(
+        _ topic: String, count: Int, within limit: Duration = .seconds(120),
+        until enough: (@Sendable ([KafkaMessage]) -> Bool)? = nil
+    ) async throws -> [KafkaMessage] {
         enum Finished {
             case consumer
             case timer
