@@ -87,14 +87,7 @@ public struct BatchSubmission: Sendable, Equatable {
         let data = Data(line)
         if var request = try? InferenceCodec.decodeRequest(data, jsonHeaderLength: nil), let id = request.id {
             request.id = nil
-            do {
-                try request.validate()
-            } catch let error as InferenceProtocolError {
-                throw .invalidSubmission("\(label): \(error.message)")
-            } catch {
-                throw .invalidSubmission("\(label) cannot be read")
-            }
-            return Item(id: id, request: request)
+            return Item(id: id, request: try validRequest(label: label) { request })
         }
         // The slow path names the problem (and takes a numeric id).
         guard let raw = try? JSONSerialization.jsonObject(with: data) else {
@@ -112,17 +105,26 @@ public struct BatchSubmission: Sendable, Equatable {
         default: throw .invalidSubmission("\(label).id must be a string")
         }
         object["id"] = nil
-        let request: InferRequest
+        let request = try validRequest(label: label) {
+            try InferenceCodec.decodeRequest(
+                try JSONSerialization.data(withJSONObject: object), jsonHeaderLength: nil)
+        }
+        return Item(id: id, request: request)
+    }
+
+    /// The request `make` gives, validated; its errors become one `invalidSubmission` starting with `label`.
+    private static func validRequest(
+        label: String, _ make: () throws -> InferRequest
+    ) throws(BatchWorkerError) -> InferRequest {
         do {
-            let json = try JSONSerialization.data(withJSONObject: object)
-            request = try InferenceCodec.decodeRequest(json, jsonHeaderLength: nil)
+            let request = try make()
             try request.validate()
+            return request
         } catch let error as InferenceProtocolError {
             throw .invalidSubmission("\(label): \(error.message)")
         } catch {
             throw .invalidSubmission("\(label) cannot be read")
         }
-        return Item(id: id, request: request)
     }
 
     private static func optionalString(_ object: [String: Any], _ key: String) throws(BatchWorkerError) -> String? {
