@@ -55,8 +55,8 @@ public final class RateLimiter: Sendable {
     /// Keys: `rl:{principal}` and `rl:{principal}:{model}` (see ``RateLimitKeys``); each expires
     /// once its state no longer matters.
     ///
-    /// - Throws: only `CancellationError`, when the calling task is cancelled while waiting for
-    ///   a Redis connection. Every Redis failure becomes the failure mode's decision instead.
+    /// - Throws: only `CancellationError`, when the calling task is cancelled while its script
+    ///   call still waits to be sent. Every Redis failure becomes the failure mode's decision instead.
     public func check(
         principal: String,
         policy: RateLimitPolicy,

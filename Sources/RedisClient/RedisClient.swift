@@ -1,59 +1,44 @@
 import Logging
-import NIOPosix
 import Synchronization
 
-/// A Redis client over a pool of hiredis connections.
+/// A Redis client that pipelines: a few hiredis connections, each owned by one I/O thread that
+/// writes every command queued while it was busy in one go and reads the replies in order.
 ///
-/// hiredis blocks, so every command runs on an `NIOThreadPool`, never on the cooperative pool or
-/// an event loop. Connections open on first use (then `AUTH` and `SELECT` as configured), are
-/// checked with `PING` after a long idle time, and are replaced after an I/O error or timeout.
+/// hiredis blocks, so it only runs on those threads, never on the cooperative pool or an event
+/// loop; a caller costs a queue append and, when its thread sleeps, one wake-up. Connections
+/// open on first use (then `AUTH` and `SELECT` as configured), are checked with `PING` after a
+/// long idle time, and are replaced after an I/O error or timeout. Blocking commands (`BLPOP` …)
+/// hold up every command behind them on their connection: keep them off a shared client.
 ///
 /// Prefer the scoped ``withRedisClient(configuration:logger:_:)``. For a client that lives as long
 /// as the process, create one, call ``run()`` in a task of the service group (it returns on
-/// cancellation and then closes the connections), or call ``shutdown()`` yourself.
+/// cancellation and then closes the connections), or call ``shutdown()`` yourself: it also ends
+/// the client's threads.
 public final class RedisClient: Sendable {
     /// The configuration the client was created with (its description masks the password).
     public let configuration: RedisConfiguration
 
-    private let pool: RedisConnectionPool
-    private let ownedThreadPool: NIOThreadPool?
-    private let logger: Logger
+    private let pipeline: RedisPipeline
     private let stopSignal: AsyncStream<Never>
     private let stopContinuation: AsyncStream<Never>.Continuation
     private let isShutDown = Atomic<Bool>(false)
 
-    /// Creates a client; no connection is opened until the first command.
+    /// Creates a client and starts its I/O threads (``RedisConfiguration/poolSize`` of them); no
+    /// connection is opened until the first command.
     ///
     /// - Parameters:
-    ///   - configuration: server, credentials and pool settings.
-    ///   - threadPool: a started pool to run the blocking calls on, owned by the caller; `nil`
-    ///     makes the client start its own with one thread per pooled connection and stop it in
-    ///     ``shutdown()``.
+    ///   - configuration: server, credentials, connection and queue settings.
     ///   - logger: receives connection events at debug level; never the password.
-    public init(
-        configuration: RedisConfiguration,
-        threadPool: NIOThreadPool? = nil,
-        logger: Logger = Logger(label: "redis")
-    ) {
+    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
         self.configuration = configuration
-        self.logger = logger
-        let pool: NIOThreadPool
-        if let threadPool {
-            pool = threadPool
-            ownedThreadPool = nil
-        } else {
-            pool = NIOThreadPool(numberOfThreads: max(1, configuration.poolSize))
-            pool.start()
-            ownedThreadPool = pool
-        }
-        self.pool = RedisConnectionPool(configuration: configuration, threadPool: pool, logger: logger)
+        self.pipeline = RedisPipeline(configuration: configuration, logger: logger)
         (stopSignal, stopContinuation) = AsyncStream<Never>.makeStream()
     }
 
     /// Sends one command given as text arguments (`["SET", "key", "value"]`) and returns the reply.
     ///
     /// - Throws: ``RedisClientError`` (an error reply becomes ``RedisClientError/Code/serverError``)
-    ///   or `CancellationError` while waiting for a free connection.
+    ///   or `CancellationError` while the command is still queued; once sent, it runs to its reply.
     public func execute(_ command: [String]) async throws -> RedisReply {
         try await execute(command.map { Array($0.utf8) })
     }
@@ -62,11 +47,7 @@ public final class RedisClient: Sendable {
     ///
     /// - Throws: as ``execute(_:)-([String])``.
     public func execute(_ command: [[UInt8]]) async throws -> RedisReply {
-        try await pool.withConnection { connection in
-            Result { () throws(RedisClientError) in
-                try Self.throwingErrorReply(connection.command(command))
-            }
-        }
+        try Self.throwingErrorReply(await pipeline.submit(PipelinedCommand(arguments: command)))
     }
 
     /// Runs `script` with `EVALSHA`; when the server does not know it (`NOSCRIPT`), loads it with
@@ -74,21 +55,9 @@ public final class RedisClient: Sendable {
     ///
     /// - Throws: ``RedisClientError``; a script error is ``RedisClientError/Code/serverError``.
     public func evaluate(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisReply {
-        let tail = [String(keys.count)] + keys + arguments
-        let evalSHA = ["EVALSHA", script.sha1] + tail
-        return try await pool.withConnection { connection in
-            Result { () throws(RedisClientError) in
-                let first = try connection.command(evalSHA)
-                guard case .error(let message) = first, message.hasPrefix("NOSCRIPT") else {
-                    return try Self.throwingErrorReply(first)
-                }
-                let loaded = try Self.throwingErrorReply(connection.command(["SCRIPT", "LOAD", script.source]))
-                guard loaded.stringValue == script.sha1 else {
-                    throw .protocolError("SCRIPT LOAD returned a digest that differs from the script's SHA1")
-                }
-                return try Self.throwingErrorReply(connection.command(evalSHA))
-            }
-        }
+        let command = ["EVALSHA", script.sha1, String(keys.count)] + keys + arguments
+        return try Self.throwingErrorReply(
+            await pipeline.submit(PipelinedCommand(arguments: command.map { Array($0.utf8) }, script: script)))
     }
 
     /// Keeps the client open until the calling task is cancelled or ``shutdown()`` is called,
@@ -98,24 +67,18 @@ public final class RedisClient: Sendable {
         await shutdown()
     }
 
-    /// Fails queued commands, closes idle connections (leased ones close when their command
-    /// ends) and stops the client's own thread pool. Later commands throw
+    /// Fails queued and in-flight commands with ``RedisClientError/Code/clientShutDown``, then
+    /// closes the connections and waits for the I/O threads to end. Later commands throw
     /// ``RedisClientError/Code/clientShutDown``. Calling it again does nothing.
     public func shutdown() async {
         guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopContinuation.finish()
-        pool.shutDown()
-        if let ownedThreadPool {
-            do {
-                try await ownedThreadPool.shutdownGracefully()
-            } catch {
-                logger.debug("redis.threadpool.shutdown_failed", metadata: ["redis.error": "\(error)"])
-            }
-        }
+        await pipeline.shutDown()
     }
 
-    /// Counts for tests and diagnostics: connections that exist, idle ones, queued callers.
-    package var poolStatistics: (open: Int, idle: Int, waiting: Int) { pool.statistics }
+    /// Counts for tests and diagnostics: batches and commands written, queued and in-flight
+    /// commands, open connections.
+    package var pipelineStatistics: RedisPipelineStatistics { pipeline.statistics }
 
     private static func throwingErrorReply(_ reply: RedisReply) throws(RedisClientError) -> RedisReply {
         if case .error(let message) = reply { throw .serverError(message) }
@@ -128,11 +91,10 @@ public final class RedisClient: Sendable {
 /// - Throws: whatever `body` throws.
 public func withRedisClient<Value>(
     configuration: RedisConfiguration,
-    threadPool: NIOThreadPool? = nil,
     logger: Logger = Logger(label: "redis"),
     _ body: (RedisClient) async throws -> Value
 ) async throws -> Value {
-    let client = RedisClient(configuration: configuration, threadPool: threadPool, logger: logger)
+    let client = RedisClient(configuration: configuration, logger: logger)
     do {
         let result = try await body(client)
         await client.shutdown()

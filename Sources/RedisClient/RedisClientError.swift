@@ -13,6 +13,7 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
             case serverError = "server_error"
             case protocolError = "protocol_error"
             case clientShutDown = "client_shut_down"
+            case queueFull = "queue_full"
             case invalidConfiguration = "invalid_configuration"
         }
 
@@ -30,8 +31,11 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
         public static let serverError = Code(.serverError)
         /// The server's reply could not be parsed; the connection was discarded.
         public static let protocolError = Code(.protocolError)
-        /// The client was shut down before the command could run.
+        /// The client was shut down before the command's reply arrived.
         public static let clientShutDown = Code(.clientShutDown)
+        /// ``RedisConfiguration/maximumQueuedCommands`` commands were already waiting to be sent;
+        /// this one was refused at once and never sent.
+        public static let queueFull = Code(.queueFull)
         /// The configuration (for example a `REDIS_URL`) is not usable.
         public static let invalidConfiguration = Code(.invalidConfiguration)
 
@@ -63,7 +67,7 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// True when the command certainly did not reach the server and may be sent again as is.
-    public var isSafeToRetry: Bool { code == .connectionFailed || code == .clientShutDown }
+    public var isSafeToRetry: Bool { code == .connectionFailed || code == .queueFull }
 
     public var description: String { "Redis \(code.name): \(message)" }
 
@@ -75,6 +79,9 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
         Self(code: .invalidConfiguration, message: message)
     }
     static let clientShutDown = Self(code: .clientShutDown, message: "the Redis client is shut down")
+    static func queueFull(limit: Int) -> Self {
+        Self(code: .queueFull, message: "\(limit) commands are already waiting to be sent to Redis")
+    }
 
     /// A server error reply, scrubbed: Redis quotes the arguments of some rejected commands
     /// ("… with args beginning with: 'x'"), and those may be user data.

@@ -1,4 +1,4 @@
-/// Where the Redis server is, how to log in, and how the connection pool behaves.
+/// Where the Redis server is, how to log in, and how the client's connections behave.
 ///
 /// Build it from a URL (`redis://[[user]:password@]host[:port][/db]`) with ``init(url:)`` or from
 /// parts. The ``description`` masks the password, so the value can be logged.
@@ -13,24 +13,31 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var password: String?
     /// Database number sent with `SELECT` after connecting; `nil` (or 0) keeps database 0.
     public var database: Int?
-    /// Most connections open at once; callers beyond it wait for a free one. Default 4.
+    /// Connections to the server, each with its own I/O thread that pipelines every command
+    /// queued while it was busy into one write. A small number suffices: 2 by default.
     public var poolSize: Int
+    /// Most commands waiting for an I/O thread; beyond it a command fails at once with
+    /// ``RedisClientError/Code/queueFull`` instead of queueing without bound. Default 10,000.
+    public var maximumQueuedCommands: Int
     /// Longest wait for the TCP connection (and the `AUTH`/`SELECT` that follow). Default 1 s.
     public var connectTimeout: Duration
-    /// Longest wait for one command's reply; on expiry the connection is discarded. Default 1 s.
+    /// Longest wait for one read or write on a connection (one command's reply, or the next reply
+    /// of a batch); on expiry the commands still without a reply fail and the connection is
+    /// discarded. Default 1 s.
     public var commandTimeout: Duration
     /// A connection idle for longer than this is checked with `PING` before it is reused, and
     /// replaced when the check fails. Default 30 s.
     public var healthCheckInterval: Duration
 
-    /// Creates a configuration for `host:port` with the default pool settings.
+    /// Creates a configuration for `host:port` with the default connection settings.
     public init(
         host: String = "127.0.0.1",
         port: Int = 6379,
         username: String? = nil,
         password: String? = nil,
         database: Int? = nil,
-        poolSize: Int = 4,
+        poolSize: Int = 2,
+        maximumQueuedCommands: Int = 10_000,
         connectTimeout: Duration = .seconds(1),
         commandTimeout: Duration = .seconds(1),
         healthCheckInterval: Duration = .seconds(30)
@@ -41,13 +48,14 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         self.password = password
         self.database = database
         self.poolSize = poolSize
+        self.maximumQueuedCommands = maximumQueuedCommands
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         self.healthCheckInterval = healthCheckInterval
     }
 
     /// Parses `redis://[[user]:password@]host[:port][/db]` (user and password percent-decoded,
-    /// IPv6 hosts in brackets); the pool settings keep their defaults.
+    /// IPv6 hosts in brackets); the connection settings keep their defaults.
     ///
     /// - Throws: ``RedisClientError`` with code ``RedisClientError/Code/invalidConfiguration``;
     ///   its message never repeats the URL, which may hold the password.
@@ -143,7 +151,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `redis://[user:]***@host:port/db` with the password masked, plus the pool settings.
+    /// `redis://[user:]***@host:port/db` with the password masked, plus the connection settings.
     public var description: String {
         var text = "redis://"
         if username != nil || password != nil {
@@ -152,6 +160,7 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible {
         text += host.contains(":") ? "[\(host)]" : host
         text += ":\(port)"
         if let database { text += "/\(database)" }
-        return text + " (pool \(poolSize), connect timeout \(connectTimeout), command timeout \(commandTimeout))"
+        return text + " (connections \(poolSize), queue \(maximumQueuedCommands), "
+            + "connect timeout \(connectTimeout), command timeout \(commandTimeout))"
     }
 }

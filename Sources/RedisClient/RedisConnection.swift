@@ -6,18 +6,23 @@ import CHiredis
     import Darwin
 #endif
 
-/// One blocking hiredis connection. Every method blocks the calling thread, so it is only ever
-/// called from a work item of the client's `NIOThreadPool`.
+/// One blocking hiredis connection. Every method except ``interrupt()`` blocks the calling
+/// thread, so it is only ever called from the I/O thread that owns the connection.
 ///
 /// This object is the single owner of its `redisContext` and frees it in `deinit`.
 final class RedisConnection: @unchecked Sendable {
-    // @unchecked Sendable: the pool hands a connection to one caller at a time (the state machine
-    // holds it either idle or leased, never both), and that caller uses it only inside one
-    // thread-pool work item; the context is freed in deinit, after the last reference is gone.
+    // @unchecked Sendable: only the I/O thread that opened a connection calls its blocking methods
+    // and touches the context. Other threads may hold a reference only to call `interrupt()`,
+    // which uses the immutable `socket` and never the context; the context (and with it the
+    // socket) is freed in deinit, after the last reference is gone, so that socket is never a
+    // closed or reused descriptor.
     private let context: UnsafeMutablePointer<redisContext>
+    /// The connection's socket, read once at connect time.
+    private let socket: Int32
 
     private init(context: UnsafeMutablePointer<redisContext>) {
         self.context = context
+        self.socket = Int32(context.pointee.fd)
     }
 
     deinit {
@@ -27,6 +32,14 @@ final class RedisConnection: @unchecked Sendable {
     /// True once hiredis flagged the context (I/O error, timeout, protocol error): it must not
     /// be used again.
     var isBroken: Bool { context.pointee.err != 0 }
+
+    /// Shuts the socket down for reading, so that a read blocked on it (or started later) ends at
+    /// once as if the server had closed the connection. A write is left to its timeout: shutting
+    /// the sending side would turn the next write into a `SIGPIPE`. The only method safe to call
+    /// from any thread.
+    func interrupt() {
+        _ = shutdown(socket, Int32(SHUT_RD))
+    }
 
     /// Connects, sets the command timeout and TCP keep-alive, then sends `AUTH` and `SELECT`
     /// when the configuration asks for them.
@@ -58,37 +71,40 @@ final class RedisConnection: @unchecked Sendable {
         return connection
     }
 
+    /// Writes every command at once, then reads their replies in order. An error reply is a
+    /// ``RedisReply/error(_:)`` success; a transport failure fails the command it happened on and
+    /// every later one (the earlier ones were answered, so they keep their replies) and leaves the
+    /// connection ``isBroken``.
+    func pipeline(_ commands: [[[UInt8]]]) -> [Result<RedisReply, RedisClientError>] {
+        for (index, arguments) in commands.enumerated() where !append(arguments) {
+            // Only an allocation failure makes appending fail. Nothing was sent, but the commands
+            // before this one sit in the output buffer: flag the context so it is never used again.
+            context.pointee.err = REDIS_ERR_OOM
+            return Array(
+                repeating: .failure(.ioError("cannot buffer command \(index + 1) of a batch")), count: commands.count)
+        }
+        var results: [Result<RedisReply, RedisClientError>] = []
+        results.reserveCapacity(commands.count)
+        while results.count < commands.count {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+                let error = transportError()
+                results.append(contentsOf: repeatElement(.failure(error), count: commands.count - results.count))
+                break
+            }
+            defer { freeReplyObject(raw) }
+            results.append(
+                Result { () throws(RedisClientError) in
+                    try RedisReply(hiredis: raw.assumingMemoryBound(to: redisReply.self))
+                })
+        }
+        return results
+    }
+
     /// Sends one command and waits for its reply. An error reply is returned as
     /// ``RedisReply/error(_:)``; only transport failures throw.
     func command(_ arguments: [[UInt8]]) throws(RedisClientError) -> RedisReply {
-        var buffer: [UInt8] = []
-        var lengths: [Int] = []
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            buffer.append(contentsOf: argument)
-            lengths.append(argument.count)
-        }
-        // A non-empty buffer always has a base address, even when every argument is empty.
-        buffer.append(0)
-        let raw = buffer.withUnsafeBufferPointer { bytes -> UnsafeMutableRawPointer? in
-            let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(arguments.count)
-            var offset = 0
-            for length in lengths {
-                pointers.append(base + offset)
-                offset += length
-            }
-            return pointers.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeBufferPointer { argvLengths in
-                    redisCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvLengths.baseAddress)
-                }
-            }
-        }
-        guard let raw else { throw transportError() }
-        let reply = raw.assumingMemoryBound(to: redisReply.self)
-        defer { freeReplyObject(raw) }
-        return try RedisReply(hiredis: reply)
+        try pipeline([arguments])[0].get()
     }
 
     /// Sends one command given as text arguments.
@@ -115,6 +131,35 @@ final class RedisConnection: @unchecked Sendable {
             let safe = RedisClientError.scrubbed(message, hiding: secret)
             throw .connectionFailed("\(step) with \(endpoint) was rejected: \(safe)")
         }
+    }
+
+    /// Adds one command to the context's output buffer (nothing is sent yet).
+    private func append(_ arguments: [[UInt8]]) -> Bool {
+        var buffer: [UInt8] = []
+        var lengths: [Int] = []
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            buffer.append(contentsOf: argument)
+            lengths.append(argument.count)
+        }
+        // A non-empty buffer always has a base address, even when every argument is empty.
+        buffer.append(0)
+        let status = buffer.withUnsafeBufferPointer { bytes -> Int32 in
+            let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var pointers: [UnsafePointer<CChar>?] = []
+            pointers.reserveCapacity(arguments.count)
+            var offset = 0
+            for length in lengths {
+                pointers.append(base + offset)
+                offset += length
+            }
+            return pointers.withUnsafeMutableBufferPointer { argv in
+                lengths.withUnsafeBufferPointer { argvLengths in
+                    redisAppendCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvLengths.baseAddress)
+                }
+            }
+        }
+        return status == REDIS_OK
     }
 
     /// Maps the context's error flag (set by a failed call) to an error.

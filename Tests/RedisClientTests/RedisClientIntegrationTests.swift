@@ -104,9 +104,9 @@ struct RedisClientIntegrationTests {
                 #expect(value.stringValue == "value-\(index)")
             }
             #expect(Set(results.compactMap(\.2)) == Set(1...200))
-            let statistics = client.poolStatistics
-            #expect(statistics.open <= 4)
-            #expect(statistics.waiting == 0)
+            let statistics = client.pipelineStatistics
+            #expect(statistics.openConnections <= 4)
+            #expect(statistics.queued == 0 && statistics.inFlight == 0)
             _ = try await client.execute(["DEL", counter] + (0..<200).map { "\(prefix):\($0)" })
         }
     }
@@ -136,7 +136,7 @@ struct RedisClientIntegrationTests {
             #expect(errors.count == 10)
             #expect(errors.allSatisfy { $0?.code == .connectionFailed })
             #expect(elapsed < .seconds(20), "took \(elapsed): a timeout was waited for")
-            #expect(client.poolStatistics.open == 0)
+            #expect(client.pipelineStatistics.openConnections == 0)
         }
     }
 
@@ -148,7 +148,7 @@ struct RedisClientIntegrationTests {
             // The timeout error itself shows the deadline fired; a hang ends at the suite's time limit.
             let error = try await #require(throws: RedisClientError.self) { try await client.execute(["PING"]) }
             #expect(error.code == .timeout)
-            #expect(client.poolStatistics.open == 0)
+            #expect(client.pipelineStatistics.openConnections == 0)
         }
 
         var real = try RedisTestServer.configuration(poolSize: 1)
@@ -161,30 +161,27 @@ struct RedisClientIntegrationTests {
             }
             #expect(error.code == .timeout)
             #expect(try await client.execute(["PING"]) == .status("PONG"))
-            #expect(client.poolStatistics.open == 1)
+            #expect(client.pipelineStatistics.openConnections == 1)
         }
     }
 
-    @Test func cancelledWaiterLeavesTheQueueAtOnce() async throws {
-        var configuration = try RedisTestServer.configuration(poolSize: 1)
-        configuration.commandTimeout = .seconds(90)
-        try await withRedisClient(configuration: configuration) { client in
+    @Test func cancelledCommandLeavesTheQueueAtOnce() async throws {
+        try await withRedisClient(configuration: RedisTestServer.singleConnection()) { client in
             let key = RedisTestServer.uniquePrefix("hold")
-            // The holder keeps the only connection until the test pushes to `key` (at most 60 s).
-            let holder = Task { try await client.execute(["BLPOP", key, "60"]) }
-            try await eventually("the holder leases the connection") { client.poolStatistics.open == 1 }
+            // The holder keeps the only connection busy until the test pushes to `key`.
+            let holder = try await RedisTestServer.hold(client, key: key)
             let waiter = Task { try await client.execute(["PING"]) }
-            try await eventually("the PING waits for the connection") { client.poolStatistics.waiting == 1 }
+            try await eventually("the PING is queued") { client.pipelineStatistics.queued == 1 }
             waiter.cancel()
             await #expect(throws: CancellationError.self) { try await waiter.value }
-            #expect(client.poolStatistics.waiting == 0)
-            // The holder still blocks, so the waiter left without waiting for the connection.
-            try await withRedisClient(configuration: RedisTestServer.configuration(poolSize: 1)) { other in
-                _ = try await other.execute(["RPUSH", key, "released"])
-            }
-            #expect(
-                try await holder.value == .array([.bulkString(Array(key.utf8)), .bulkString(Array("released".utf8))]))
+            #expect(client.pipelineStatistics.queued == 0)
+            // The holder still blocks, so the PING left without waiting for the connection.
+            #expect(client.pipelineStatistics.inFlight == 1)
+            try await RedisTestServer.release(key)
+            #expect(try await holder.value == RedisTestServer.released(key))
             #expect(try await client.execute(["PING"]) == .status("PONG"))
+            // The cancelled PING was never written: the holder's batch and this PING's are all.
+            #expect(client.pipelineStatistics.commands == 2)
         }
     }
 
