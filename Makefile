@@ -50,6 +50,13 @@ clean:
 
 # deployment and load-test targets
 
+.PHONY: bench
+
+## Router and gateway against Envoy and direct Triton, one run, a markdown table (needs `make up`;
+## release build; not part of `make test`). Method: benchmarks/proxy-throughput.sh, docs/performance.md.
+bench:
+	bash benchmarks/proxy-throughput.sh
+
 .PHONY: image image-triton image-products image-check k8s-render validate-deploy loadtest loadtest-smoke
 
 IMAGE ?= triton-gateway:dev

@@ -251,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "RouterAppTests",
             dependencies: [
-                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "TestSupport",
+                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "TestSupport", "TritonClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

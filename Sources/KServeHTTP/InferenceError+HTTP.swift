@@ -7,16 +7,20 @@ extension InferenceError: HTTPResponseError {
     /// The HTTP status this error maps to (the one place the mapping is made).
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus) }
 
-    /// A KServe v2 error body `{"error": "..."}`, with `Retry-After` for 429 and 503 when known
-    /// and `WWW-Authenticate: Bearer` for 401.
+    /// The client's answer for this error; see ``httpResponse()``.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        httpResponse()
+    }
+
+    /// A KServe v2 error body `{"error": "..."}` with this error's status, `Retry-After` (whole
+    /// seconds, rounded up) for 429 and 503 when known, and `WWW-Authenticate: Bearer` for 401.
+    /// Every surface (router, gateway, batch API) answers errors through this one function.
+    public func httpResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        if code == .unauthenticated { headers[.wwwAuthenticate] = "Bearer" }
-        if let retryAfter {
-            headers[.retryAfter] = String(max(1, Int((Double(retryAfter.components.seconds)).rounded(.up))))
-        }
-        let body = (try? JSONEncoder().encode(InferenceErrorBody(error: message))) ?? Data("{}".utf8)
+        if code == .unauthenticated { headers[.wwwAuthenticate] = #"Bearer realm="inference""# }
+        if let retryAfter = retryAfterHeaderValue { headers[.retryAfter] = retryAfter }
+        let body = (try? JSONEncoder().encode(InferenceErrorBody(error: message))) ?? Data(#"{"error":"error"}"#.utf8)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -43,12 +43,3 @@ extension ModelRouter {
         throw InferenceError.unavailable("no backend answered: \(failures.joined(separator: "; "))")
     }
 }
-
-extension KServePath {
-    /// The path this value describes: `/v2/models/{m}[/versions/{v}][/{action}]`.
-    public var rendered: String {
-        var path = TritonHTTPClient.modelPath(model, version: version)
-        if !action.isEmpty { path += "/" + action }
-        return path
-    }
-}

@@ -51,7 +51,7 @@ public final class ModelRouter: KServeUpstream {
         guard let model = request.model else { return try await forwardServerLevel(request) }
         try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.
-        let isInference = KServePath(request.path)?.action == "infer"
+        let isInference = request.isInference
         let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
             Result { () throws(UnroutedVersionError) -> RouteTarget in
                 guard isInference || request.version != nil else { return RouteTarget(weight: 1) }
@@ -64,13 +64,8 @@ public final class ModelRouter: KServeUpstream {
         case .success(let chosen): target = chosen
         case .failure(let error): throw InferenceError.notFound(error.description)
         }
-        var routed = request
         let version = request.version ?? target.version
-        if var path = KServePath(request.path), path.version != version {
-            path.version = version
-            routed.path = path.rendered
-            routed.version = version
-        }
+        let routed = request.forVersion(version)
         metrics.routed(model: model, version: version)
         var response = try await attempt(routed, model: model, target: target)
         if let version { response.headers.append((name: "x-routed-version", value: version)) }

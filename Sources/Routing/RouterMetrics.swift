@@ -1,11 +1,36 @@
 import Metrics
+import Synchronization
 
 /// The router's Prometheus series, labelled by model, version and backend (never by request).
-struct RouterMetrics: Sendable {
+///
+/// The per-request series are made once per label set and kept: asking the metrics factory for
+/// a series on every request costs a registry lookup and several allocations.
+final class RouterMetrics: Sendable {
+    private struct RoutedKey: Hashable {
+        var model: String
+        var version: String?
+    }
+
+    private struct AttemptKey: Hashable {
+        var backend: BackendID
+        var outcome: String
+    }
+
+    private let routedSeries = Mutex<[RoutedKey: Counter]>([:])
+    private let attemptSeries = Mutex<[AttemptKey: Counter]>([:])
+    private let latencySeries = Mutex<[BackendID: Timer]>([:])
+
     /// Requests routed, by model and chosen version (only models and versions the router knows).
     func routed(model: String, version: String?) {
-        Counter(label: "router_requests_total", dimensions: [("model", model), ("version", version ?? "default")])
-            .increment()
+        let key = RoutedKey(model: model, version: version)
+        let counter = routedSeries.withLock { series in
+            if let counter = series[key] { return counter }
+            let counter = Counter(
+                label: "router_requests_total", dimensions: [("model", model), ("version", version ?? "default")])
+            series[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// A request for a model or version the router does not know, under the fixed label `other`
@@ -16,12 +41,23 @@ struct RouterMetrics: Sendable {
 
     /// One attempt against a backend, by outcome, with its latency.
     func attempt(backend: BackendID, outcome: UpstreamOutcome, latency: Duration) {
-        Counter(
-            label: "router_backend_attempts_total",
-            dimensions: [("backend", backend.rawValue), ("outcome", outcome.metricName)]
-        ).increment()
-        Timer(label: "router_backend_latency_seconds", dimensions: [("backend", backend.rawValue)])
-            .recordNanoseconds(latency.nanoseconds)
+        let key = AttemptKey(backend: backend, outcome: outcome.metricName)
+        let counter = attemptSeries.withLock { series in
+            if let counter = series[key] { return counter }
+            let counter = Counter(
+                label: "router_backend_attempts_total",
+                dimensions: [("backend", backend.rawValue), ("outcome", key.outcome)])
+            series[key] = counter
+            return counter
+        }
+        counter.increment()
+        let timer = latencySeries.withLock { series in
+            if let timer = series[backend] { return timer }
+            let timer = Timer(label: "router_backend_latency_seconds", dimensions: [("backend", backend.rawValue)])
+            series[backend] = timer
+            return timer
+        }
+        timer.recordNanoseconds(latency.nanoseconds)
     }
 
     /// A retry on another backend.

@@ -12,6 +12,9 @@ public struct UpstreamRequest: Sendable {
     public var model: String?
     /// The version the path names (a pin), when it names one.
     public var version: String?
+    /// What the model path asks for ("" metadata, "ready", "infer", "config", "stats"); nil
+    /// when the path names no model. Parsed once, with `model` and `version`.
+    public var action: String?
     /// Headers to pass on (content type, binary header length, trace context, request id).
     public var headers: [(name: String, value: String)]
     /// The request body as received.
@@ -35,10 +38,23 @@ public struct UpstreamRequest: Sendable {
         let parsed = KServePath(path)
         self.model = parsed?.model
         self.version = parsed?.version
+        self.action = parsed?.action
         self.headers = headers
         self.body = body
         self.deadline = deadline
         self.stickyKey = stickyKey
+    }
+
+    /// Whether this is a model's `infer` call.
+    public var isInference: Bool { action == "infer" }
+
+    /// The same request for `version` of its model (the path rewritten to name it).
+    public func forVersion(_ version: String?) -> UpstreamRequest {
+        guard let model, let action, version != self.version else { return self }
+        var routed = self
+        routed.version = version
+        routed.path = TritonHTTPClient.modelPath(model, version: version) + (action.isEmpty ? "" : "/" + action)
+        return routed
     }
 }
 
@@ -64,7 +80,7 @@ extension TritonHTTPClient: KServeUpstream {
                 1, Int64(left.components.seconds) * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
             headers.removeAll { $0.name.caseInsensitiveCompare("x-request-timeout-ms") == .orderedSame }
             headers.append((name: "x-request-timeout-ms", value: String(milliseconds)))
-            if let original = body, KServePath(request.path)?.action == "infer" {
+            if setsTritonTimeout, let original = body, request.isInference {
                 let lengthIndex = headers.firstIndex {
                     $0.name.caseInsensitiveCompare(Self.headerLengthField) == .orderedSame
                 }

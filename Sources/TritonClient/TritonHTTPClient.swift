@@ -12,6 +12,10 @@ public struct TritonHTTPClient: Sendable {
     public let transport: CurlHTTPTransport
     /// Timeout used when a call has no deadline. Default 30 s.
     public var defaultTimeout: Duration
+    /// Whether ``forward(_:)`` writes a deadline into `infer` bodies as Triton's `timeout`
+    /// parameter. Default true; false when this server is a router or gateway, which sets it at
+    /// the last hop (the deadline still travels as `x-request-timeout-ms`).
+    public var setsTritonTimeout = true
 
     /// Creates a client for `baseURL` (e.g. `http://127.0.0.1:8000`).
     public init(baseURL: String, transport: CurlHTTPTransport, defaultTimeout: Duration = .seconds(30)) {

@@ -13,16 +13,7 @@ import Logging
 /// whose details go to the log only.
 enum ErrorResponses {
     static func response(for error: any Error, logger: Logger) -> Response {
-        let mapped = inferenceError(for: error, logger: logger)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        if let retryAfter = mapped.retryAfterHeaderValue { headers[.retryAfter] = retryAfter }
-        if mapped.code == .unauthenticated {
-            headers[.wwwAuthenticate] = "Bearer realm=\"inference-gateway\""
-        }
-        return Response(
-            status: HTTPResponse.Status(code: mapped.httpStatus), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(mapped.message))))
+        inferenceError(for: error, logger: logger).httpResponse()
     }
 
     /// The platform error an error stands for.
@@ -57,10 +48,5 @@ enum ErrorResponses {
         case 404: return .notFound(text)
         default: return .upstream(status: status.code, message: text)
         }
-    }
-
-    /// `{"error": message}` as JSON bytes.
-    static func body(_ message: String) -> Data {
-        (try? JSONEncoder().encode(InferenceErrorBody(error: message))) ?? Data("{\"error\":\"error\"}".utf8)
     }
 }

@@ -19,7 +19,7 @@ public struct ValidatingUpstream: KServeUpstream {
     }
 
     public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
-        if request.method == "POST", let model = request.model, KServePath(request.path)?.action == "infer" {
+        if request.method == "POST", let model = request.model, request.isInference {
             try await validate(request, model: model)
         }
         do {
