@@ -18,8 +18,12 @@ enum IOThread {
         }
     }
 
-    /// Starts a detached thread that runs `work` and exits. Returns 0, or the `pthread_create`
+    /// Starts a detached thread that runs `work` and exits; returns 0, or the `pthread_create`
     /// error number when no thread could be started.
+    ///
+    /// The thread blocks `SIGPIPE`: hiredis writes with plain `write`/`send`, and a write to a
+    /// connection the server (or ``RedisConnection/interrupt()``) closed must fail with `EPIPE`,
+    /// not end the process.
     static func start(_ work: @escaping @Sendable () -> Void) -> Int32 {
         // One retain travels to the new thread, which balances it; a failed start balances it here.
         let body = Unmanaged.passRetained(Body(work: work))
@@ -36,6 +40,7 @@ enum IOThread {
                 #else
                     let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
                 #endif
+                IOThread.blockBrokenPipeSignal()
                 body.work()
                 return nil
             }, body.toOpaque())
@@ -49,5 +54,14 @@ enum IOThread {
             pthread_detach(thread)
         #endif
         return 0
+    }
+
+    /// Blocks `SIGPIPE` for the calling thread only; a broken pipe then makes the write fail with
+    /// `EPIPE` and the signal stays pending on this thread, never delivered.
+    private static func blockBrokenPipeSignal() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 }

@@ -1,19 +1,28 @@
 /// The bookkeeping of the command pipeline, without I/O: the bounded queue of commands, which
-/// I/O thread (worker) sleeps, checks the queue or has a batch in flight, and who waits for
-/// which reply.
+/// I/O thread (worker) is not started yet, sleeps, is about to check the queue or has a batch in
+/// flight, and who waits for which reply.
 ///
-/// Callers ``enqueue(id:command:waiter:)``; a worker calls ``nextBatch(worker:)`` and gets every
-/// queued command at once, writes them all, reads the replies, then calls
-/// ``completeBatch(worker:)`` for the waiters to resume in the batch's order. Each mutating
-/// method returns what the owner must do (wake a worker, fail a waiter); the owner holds the
-/// machine under a lock and acts after releasing it. Generic over the command and the waiter so
-/// tests can drive it with plain values.
+/// Callers ``enqueue(id:command:waiter:)``. A worker's thread starts on demand, when every started
+/// one is busy. A worker calls ``nextBatch(worker:)`` and gets every queued command at once,
+/// writes them all, reads the replies, then calls ``completeBatch(worker:)`` for the waiters to
+/// resume in the batch's order. Each mutating method returns what the owner must do (start or
+/// wake a worker, fail a waiter); the owner holds the machine under a lock and acts after
+/// releasing it. Generic over the command and the waiter so tests can drive it with plain values.
 struct PipelineStateMachine<Command, Waiter> {
+    /// Who must be told about a queued command.
+    enum Signal: Equatable {
+        /// Nobody: a worker is about to look at the queue, or every worker is busy.
+        case none
+        /// Signal this sleeping worker (it is marked as about to look at the queue).
+        case wake(Int)
+        /// Start this worker's thread: every started worker is busy.
+        case start(Int)
+    }
+
     /// The answer to ``enqueue(id:command:waiter:)``.
     enum EnqueueAction {
-        /// Queued. When `wake` names a worker, the owner signals it: it was asleep and nobody
-        /// else was about to look at the queue.
-        case queued(wake: Int?)
+        /// Queued; the owner performs the signal.
+        case queued(Signal)
         /// The pipeline is shut down; the waiter was not stored.
         case failShutDown
         /// The queue holds ``maximumQueued`` commands already; the waiter was not stored.
@@ -36,9 +45,13 @@ struct PipelineStateMachine<Command, Waiter> {
         var fail: [Waiter] = []
         /// Sleeping workers to wake so that they exit.
         var wake: [Int] = []
+        /// Workers whose thread was started: the owner waits for that many to end.
+        var started = 0
     }
 
     private enum Worker {
+        /// Its thread was never started.
+        case notStarted
         /// Will call ``nextBatch(worker:)`` without needing a signal (just started, just
         /// finished a batch, or signalled).
         case checking
@@ -68,10 +81,9 @@ struct PipelineStateMachine<Command, Waiter> {
     /// Commands taken by workers so far (summed over ``batches``).
     private(set) var commands = 0
 
-    /// A machine for `workers` I/O threads (at least 1), each starting as if about to check the
-    /// queue.
+    /// A machine for `workers` I/O threads (at least 1), none started yet.
     init(workers: Int, maximumQueued: Int) {
-        self.workers = Array(repeating: .checking, count: max(1, workers))
+        self.workers = Array(repeating: .notStarted, count: max(1, workers))
         self.maximumQueued = max(1, maximumQueued)
     }
 
@@ -86,21 +98,26 @@ struct PipelineStateMachine<Command, Waiter> {
         }
     }
 
-    /// A caller submits a command. It wakes one sleeping worker only when no worker is already
-    /// about to look at the queue, so a burst of callers costs one wake-up, not one each.
+    /// A caller submits a command. It wakes one sleeping worker, or else starts one, only when no
+    /// worker is already about to look at the queue, so a burst of callers costs one wake-up, not
+    /// one each.
     mutating func enqueue(id: Int, command: Command, waiter: Waiter) -> EnqueueAction {
         if isShutDown { return .failShutDown }
         guard queue.count < maximumQueued else { return .failQueueFull }
         queue.append(Queued(id: id, command: command, waiter: waiter))
         if workers.contains(where: { if case .checking = $0 { true } else { false } }) {
-            return .queued(wake: nil)
+            return .queued(.none)
         }
-        guard let sleeper = workers.firstIndex(where: { if case .sleeping = $0 { true } else { false } }) else {
-            // Every worker has a batch in flight; the first to finish takes the queue.
-            return .queued(wake: nil)
+        if let sleeper = workers.firstIndex(where: { if case .sleeping = $0 { true } else { false } }) {
+            workers[sleeper] = .checking
+            return .queued(.wake(sleeper))
         }
-        workers[sleeper] = .checking
-        return .queued(wake: sleeper)
+        if let unstarted = workers.firstIndex(where: { if case .notStarted = $0 { true } else { false } }) {
+            workers[unstarted] = .checking
+            return .queued(.start(unstarted))
+        }
+        // Every worker has a batch in flight; the first to finish takes the queue.
+        return .queued(.none)
     }
 
     /// A caller was cancelled: returns its waiter when its command was still queued (the owner
@@ -148,6 +165,9 @@ struct PipelineStateMachine<Command, Waiter> {
         queue.removeAll()
         for index in workers.indices {
             switch workers[index] {
+            case .notStarted:
+                workers[index] = .exited
+                continue
             case .busy(let waiters):
                 action.fail.append(contentsOf: waiters)
                 workers[index] = .busy([])
@@ -157,6 +177,7 @@ struct PipelineStateMachine<Command, Waiter> {
             case .checking, .exited:
                 break
             }
+            action.started += 1
         }
         return action
     }

@@ -23,8 +23,8 @@ public final class RedisClient: Sendable {
     private let stopContinuation: AsyncStream<Never>.Continuation
     private let isShutDown = Atomic<Bool>(false)
 
-    /// Creates a client and starts its I/O threads (``RedisConfiguration/poolSize`` of them); no
-    /// connection is opened until the first command.
+    /// Creates a client. Its I/O threads (at most ``RedisConfiguration/poolSize``) start, and
+    /// open their connections, only when commands need them.
     ///
     /// - Parameters:
     ///   - configuration: server, credentials, connection and queue settings.

@@ -33,12 +33,11 @@ final class RedisConnection: @unchecked Sendable {
     /// be used again.
     var isBroken: Bool { context.pointee.err != 0 }
 
-    /// Shuts the socket down for reading, so that a read blocked on it (or started later) ends at
-    /// once as if the server had closed the connection. A write is left to its timeout: shutting
-    /// the sending side would turn the next write into a `SIGPIPE`. The only method safe to call
-    /// from any thread.
+    /// Shuts the socket down, so that a read or write blocked on it (or started later) fails at
+    /// once. The only method safe to call from any thread. (The I/O threads block `SIGPIPE`, so
+    /// the failed write is an error, not a signal.)
     func interrupt() {
-        _ = shutdown(socket, Int32(SHUT_RD))
+        _ = shutdown(socket, Int32(SHUT_RDWR))
     }
 
     /// Connects, sets the command timeout and TCP keep-alive, then sends `AUTH` and `SELECT`

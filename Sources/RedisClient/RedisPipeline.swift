@@ -26,7 +26,7 @@ package struct RedisPipelineStatistics: Sendable, Hashable {
     package var openConnections: Int
 }
 
-/// Sends commands over a fixed number of hiredis connections, each owned by one I/O thread that
+/// Sends commands over a few hiredis connections (at most `poolSize`), each owned by one I/O thread that
 /// pipelines: callers queue their command and wake a sleeping thread; a thread takes every
 /// queued command, writes them all, reads their replies in order and resumes each caller.
 ///
@@ -53,8 +53,9 @@ final class RedisPipeline: Sendable {
     private let exited: AsyncStream<Void>
     private let exitedContinuation: AsyncStream<Void>.Continuation
 
-    /// Starts `configuration.poolSize` I/O threads (at least one); no connection opens before the
-    /// first command.
+    /// A pipeline over `configuration.poolSize` connections (at least one). Nothing starts yet:
+    /// an I/O thread starts when a command finds every started one busy, and opens its
+    /// connection for its first batch.
     init(configuration: RedisConfiguration, logger: Logger) {
         let threads = max(1, configuration.poolSize)
         self.configuration = configuration
@@ -65,12 +66,6 @@ final class RedisPipeline: Sendable {
                 active: Array(repeating: nil, count: threads)))
         self.wakeUps = (0..<threads).map { _ in DispatchSemaphore(value: 0) }
         (exited, exitedContinuation) = AsyncStream<Void>.makeStream()
-        for worker in 0..<threads {
-            let status = IOThread.start { [self] in runIOThread(worker) }
-            guard status == 0 else {
-                fatalError("cannot start a Redis I/O thread (error \(status))")
-            }
-        }
     }
 
     /// Queues `command` and returns its reply (an error reply is returned, not thrown).
@@ -84,8 +79,8 @@ final class RedisPipeline: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: Waiter) in
                 switch state.withLock({ $0.machine.enqueue(id: id, command: command, waiter: continuation) }) {
-                case .queued(let wake):
-                    if let wake { wakeUps[wake].signal() }
+                case .queued(let signal):
+                    perform(signal)
                     // Cancelled before the command was queued: the handler found nothing to cancel.
                     if Task.isCancelled, let waiter = state.withLock({ $0.machine.cancel(id: id) }) {
                         waiter.resume(throwing: CancellationError())
@@ -118,7 +113,8 @@ final class RedisPipeline: Sendable {
         // anything else) until the interrupt is done.
         for connection in interrupt { connection.interrupt() }
         for worker in action.wake { wakeUps[worker].signal() }
-        var running = wakeUps.count
+        var running = action.started
+        guard running > 0 else { return }
         for await _ in exited {
             running -= 1
             if running == 0 { break }
@@ -136,6 +132,19 @@ final class RedisPipeline: Sendable {
     }
 
     // MARK: - The I/O threads
+
+    private func perform(_ signal: Machine.Signal) {
+        switch signal {
+        case .none:
+            break
+        case .wake(let worker):
+            wakeUps[worker].signal()
+        case .start(let worker):
+            let status = IOThread.start { [self] in runIOThread(worker) }
+            // As NIO does for its threads: a process that cannot start one is out of resources.
+            guard status == 0 else { fatalError("cannot start a Redis I/O thread (error \(status))") }
+        }
+    }
 
     /// The body of I/O thread `worker`: take a batch, run it, deliver the replies; sleep while
     /// there is nothing to do; close the connection and end at shutdown.

@@ -9,7 +9,8 @@ import Testing
         #expect(configuration.password == nil)
         #expect(configuration.username == nil)
         #expect(configuration.database == nil)
-        #expect(configuration.poolSize == 4)
+        #expect(configuration.poolSize == 2)
+        #expect(configuration.maximumQueuedCommands == 10_000)
 
         let bare = try RedisConfiguration(url: "redis://cache.internal")
         #expect(bare.host == "cache.internal")
