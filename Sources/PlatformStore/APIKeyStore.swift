@@ -91,6 +91,9 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Revokes a key for good; returns false when it was already revoked or does not exist.
+    ///
+    /// The revocation is announced on ``PlatformMigrations/apiKeyChangesChannel`` when it commits,
+    /// so listening gateways refuse the key at once rather than when their cache entry expires.
     @discardableResult
     public func revoke(_ id: UUID) async throws -> Bool {
         let rows = try await pool.query(

@@ -6,7 +6,11 @@ import PostgresClient
 /// Never edit a migration that has shipped; append a new one.
 public enum PlatformMigrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners, callbackOutbox]
+    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges]
+
+    /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
+    /// lowercase hexadecimal (64 characters), or `*` when every key may have changed (`TRUNCATE`).
+    public static let apiKeyChangesChannel = "api_key_changes"
 
     /// Batch jobs and their items.
     ///
@@ -98,5 +102,43 @@ public enum PlatformMigrations {
                 finished_at timestamptz
             );
             CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE status = 'pending';
+            """)
+
+    /// Tells listening gateways which API key changed, so they drop it from their caches at once
+    /// (``apiKeyChangesChannel``): a revocation (`revoked_at` set or cleared), a deletion, or a
+    /// change of principal, scopes, rate limit or digest. The notification is sent when the
+    /// transaction commits, and not at all when it rolls back. A new key needs none: nothing
+    /// caches it as valid before it exists.
+    static let apiKeyChanges = Migration(
+        version: 5, name: "api key change notifications",
+        sql: """
+            CREATE FUNCTION api_keys_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'TRUNCATE' THEN
+                    PERFORM pg_notify('api_key_changes', '*');
+                    RETURN NULL;
+                END IF;
+                IF TG_OP = 'DELETE' THEN
+                    PERFORM pg_notify('api_key_changes', encode(OLD.hash, 'hex'));
+                    RETURN NULL;
+                END IF;
+                IF NEW.revoked_at IS DISTINCT FROM OLD.revoked_at
+                    OR NEW.principal IS DISTINCT FROM OLD.principal
+                    OR NEW.scopes IS DISTINCT FROM OLD.scopes
+                    OR NEW.rate_limit IS DISTINCT FROM OLD.rate_limit
+                    OR NEW.hash IS DISTINCT FROM OLD.hash
+                THEN
+                    PERFORM pg_notify('api_key_changes', encode(OLD.hash, 'hex'));
+                END IF;
+                IF NEW.hash IS DISTINCT FROM OLD.hash THEN
+                    PERFORM pg_notify('api_key_changes', encode(NEW.hash, 'hex'));
+                END IF;
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER api_keys_notify_change AFTER UPDATE OR DELETE ON api_keys
+                FOR EACH ROW EXECUTE FUNCTION api_keys_notify_change();
+            CREATE TRIGGER api_keys_notify_truncate AFTER TRUNCATE ON api_keys
+                FOR EACH STATEMENT EXECUTE FUNCTION api_keys_notify_change();
             """)
 }

@@ -123,7 +123,7 @@ extension PostgresConnection {
         return String(cString: value)
     }
 
-    private static func errorMessage(_ pointer: OpaquePointer) -> String {
+    static func errorMessage(_ pointer: OpaquePointer) -> String {
         let raw = PQerrorMessage(pointer).map { String(cString: $0) } ?? ""
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "the connection to the server was lost" : trimmed
@@ -131,7 +131,7 @@ extension PostgresConnection {
 
     /// The password named in a connection string ("" when none), or `nil` when libpq cannot
     /// parse the string.
-    private static func parsePassword(_ connectionString: String) -> String? {
+    static func parsePassword(_ connectionString: String) -> String? {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(connectionString, &errorMessage) else {
             if let errorMessage { PQfreemem(errorMessage) }
@@ -149,7 +149,7 @@ extension PostgresConnection {
     }
 
     /// Passes `strings` to C as an array of NUL-terminated strings (`nil` stays a null pointer).
-    private static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) throws -> R) rethrows
+    static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) throws -> R) rethrows
         -> R
     {
         let copies = strings.map { $0.flatMap { strdup($0) } }

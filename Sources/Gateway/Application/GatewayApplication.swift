@@ -51,7 +51,8 @@ public struct GatewayApplication {
     ///   - metricsFactory: where the gateway's series go; default the process-wide factory.
     ///   - logger: the application's logger (request ids are added per request).
     /// - Throws: ``GatewayConfigurationError`` for unusable settings, including a secret shipped
-    ///   in the repository outside the local stack (``ExampleSecrets``).
+    ///   in the repository (``ExampleSecrets``) or authentication turned off
+    ///   (``AuthSettings/disabled``) outside the local stack.
     public static func build(
         settings: GatewaySettings,
         routerSettings: RouterSettings? = nil,
@@ -61,6 +62,10 @@ public struct GatewayApplication {
         logger: Logger
     ) async throws -> GatewayApplication {
         try ExampleSecrets.check(settings)
+        try settings.auth.check(platformEnvironment: settings.platformEnvironment)
+        if settings.auth.disabled {
+            logger.warning("gateway.auth.disabled")
+        }
         guard let redisURL = settings.redisURL else {
             throw GatewayConfigurationError("gateway.redis.url (or REDIS_URL) is required for rate limiting")
         }
@@ -93,16 +98,30 @@ public struct GatewayApplication {
             await pool?.shutdown()
             throw error
         }
+        let apiKeys = pool.map {
+            CachingAPIKeyStore(
+                store: APIKeyStore(pool: $0), policy: settings.auth.apiKeyCachePolicy, metricsFactory: metricsFactory)
+        }
         let authenticator = Authenticator(
-            jwt: jwt,
-            apiKeys: pool.map {
-                CachingAPIKeyStore(
-                    store: APIKeyStore(pool: $0), policy: settings.auth.apiKeyCachePolicy,
-                    metricsFactory: metricsFactory)
-            },
+            jwt: jwt, apiKeys: apiKeys,
             failures: AuthFailureLimiter(limiter: limiter, policy: settings.auth.failures))
 
         var services: [any Service] = [RedisService(client: redis)]
+        // Key changes pushed by PostgreSQL reach the cache within a second, on a connection of
+        // their own (outside the pool, so a busy pool never delays them).
+        var keyChanges: APIKeyChangeListener?
+        if let url = settings.postgresURL, let apiKeys, !settings.auth.disabled {
+            let listener = PostgresListener(
+                configuration: .init(
+                    connection: PostgresConfiguration(
+                        connectionString: url, poolSize: 1, applicationName: "triton-gateway-key-changes"),
+                    channel: PlatformMigrations.apiKeyChangesChannel),
+                logger: logger)
+            let service = APIKeyChangeListener(
+                listener: listener, keys: apiKeys, metricsFactory: metricsFactory, logger: logger)
+            services.append(service)
+            keyChanges = service
+        }
         let base: any KServeUpstream
         switch settings.upstream {
         case .http(let url):
@@ -133,11 +152,15 @@ public struct GatewayApplication {
         router.add(
             middleware: ObservationMiddleware(
                 metrics: GatewayMetrics(factory: metricsFactory), models: metadata, accessLogger: accessLogger))
-        router.add(
-            middleware: AuthenticationMiddleware(
-                authenticator: authenticator, clientAddressHeader: settings.auth.clientAddressField))
+        if !settings.auth.disabled {
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    authenticator: authenticator, clientAddressHeader: settings.auth.clientAddressField))
+        }
         router.add(middleware: ModelNameMiddleware())
-        router.add(middleware: RateLimitMiddleware(limiter: limiter, settings: settings.rateLimit))
+        if !settings.auth.disabled {
+            router.add(middleware: RateLimitMiddleware(limiter: limiter, settings: settings.rateLimit))
+        }
         router.add(
             middleware: ContentPolicyMiddleware(
                 maxBodyBytes: settings.maxBodyBytes, maxImageBytes: settings.maxImageBytes))
@@ -184,6 +207,15 @@ public struct GatewayApplication {
             application.beforeServerStarts {
                 let applied = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
                 logger.info("gateway.migrations.applied", metadata: ["migrations.versions": "\(applied)"])
+            }
+        }
+        if let keyChanges {
+            // Serving only once key changes are pushed means no key is cached before a revocation
+            // of it would be heard; a database that does not answer delays the start by 5 s at most.
+            application.beforeServerStarts {
+                if !(try await keyChanges.waitUntilListening(timeout: .seconds(5))) {
+                    logger.warning("gateway.auth.key_change_listener_not_ready")
+                }
             }
         }
         return GatewayApplication(application: application, metadata: metadata, redis: redis, pool: pool)

@@ -3,8 +3,8 @@ import PlatformStore
 import Synchronization
 
 /// API-key lookups through an ``APIKeyCache``: PostgreSQL is asked only for keys not seen within
-/// the cache's TTL, and a key that was valid shortly before keeps working while PostgreSQL cannot
-/// be asked.
+/// the cache's TTL (or changed since: see ``invalidate(digest:)`` and ``resynchronise()``), and a
+/// key that was valid shortly before keeps working while PostgreSQL cannot be asked.
 ///
 /// Metric: `gateway_api_key_lookups_total{result}` with `result` one of `cached` (a valid key
 /// from the cache), `cached_invalid` (an unknown key from the cache), `queried` (PostgreSQL
@@ -62,17 +62,34 @@ final class CachingAPIKeyStore: Sendable {
     func query(_ key: String) async throws -> Outcome {
         let digest = SHA256Digest.hash(key)
         queried.increment()
+        let lookup = cache.withLock { $0.beginLookup(digest) }
         let found: APIKeyPrincipal?
         do {
             found = try await store.lookup(key)
         } catch {
-            if let principal = cache.withLock({ $0.stalePrincipal(for: digest, now: now()) }) {
+            let principal = cache.withLock { cache in
+                cache.abandon(lookup)
+                return cache.stalePrincipal(for: digest, now: now())
+            }
+            if let principal {
                 stale.increment()
                 return .valid(principal)
             }
             throw error
         }
-        cache.withLock { $0.record(found, for: digest, now: now()) }
+        cache.withLock { _ = $0.record(found, lookup: lookup, now: now()) }
         return found.map(Outcome.valid) ?? .invalid
+    }
+
+    /// Forgets the key whose SHA-256 digest is `digest` (it was revoked or changed), so its next
+    /// use asks PostgreSQL.
+    func invalidate(digest: [UInt8]) {
+        cache.withLock { $0.invalidate(digest) }
+    }
+
+    /// Makes every remembered key need a fresh lookup before it is trusted again (changes may
+    /// have been missed); a valid key whose lookup then fails still works within the stale limit.
+    func resynchronise() {
+        cache.withLock { $0.resynchronise() }
     }
 }
