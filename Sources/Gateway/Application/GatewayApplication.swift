@@ -69,13 +69,12 @@ public struct GatewayApplication {
         guard let redisURL = settings.redisURL else {
             throw GatewayConfigurationError("gateway.redis.url (or REDIS_URL) is required for rate limiting")
         }
-        var redisConfiguration: RedisConfiguration
+        let redisConfiguration: RedisConfiguration
         do {
             redisConfiguration = try RedisConfiguration(url: redisURL)
         } catch {
             throw GatewayConfigurationError("gateway.redis.url is not a valid redis:// URL: \(error.message)")
         }
-        redisConfiguration.poolSize = 8
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
         let limiter = RateLimiter(
             client: redis,
@@ -125,7 +124,10 @@ public struct GatewayApplication {
         let base: any KServeUpstream
         switch settings.upstream {
         case .http(let url):
-            base = TritonHTTPClient(baseURL: url, transport: transport, defaultTimeout: settings.upstreamTimeout)
+            var client = TritonHTTPClient(baseURL: url, transport: transport, defaultTimeout: settings.upstreamTimeout)
+            // The router puts the deadline into Triton's `timeout` at the last hop.
+            client.setsTritonTimeout = false
+            base = client
         case .inProcess:
             guard let routerSettings else {
                 throw GatewayConfigurationError("the in-process upstream needs the router settings (router.* keys)")
