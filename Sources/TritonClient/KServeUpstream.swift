@@ -98,30 +98,3 @@ extension TritonHTTPClient: KServeUpstream {
             method: request.method, path: request.path, headers: headers, body: body, deadline: request.deadline)
     }
 }
-
-/// The model and version named by a KServe v2 model path (`/v2/models/{m}[/versions/{v}][/...]`).
-public struct KServePath: Sendable, Equatable {
-    /// The model name, percent-decoded.
-    public var model: String
-    /// The version, when the path has `/versions/{v}`.
-    public var version: String?
-    /// What follows: "" (metadata), "ready", "infer", "config", "stats".
-    public var action: String
-
-    /// Parses `path` (query string ignored); nil when it is not a model path.
-    public init?(_ path: String) {
-        let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        let parts = pathOnly.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count >= 3, parts[0] == "v2", parts[1] == "models", parts[2] != "stats" else { return nil }
-        model = parts[2].removingPercentEncoding ?? parts[2]
-        var rest = parts.dropFirst(3)
-        if rest.first == "versions", rest.count >= 2 {
-            let raw = rest.dropFirst().first!
-            version = raw.removingPercentEncoding ?? raw
-            rest = rest.dropFirst(2)
-        } else {
-            version = nil
-        }
-        action = rest.joined(separator: "/")
-    }
-}

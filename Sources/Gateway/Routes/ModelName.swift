@@ -19,7 +19,7 @@ public struct ModelName: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Throws: `badRequest` naming the problem (the segment is quoted, shortened and escaped).
     public init(pathSegment segment: String) throws(InferenceError) {
-        guard let decoded = segment.removingPercentEncoding else {
+        guard let decoded = PercentDecoding.decode(segment) else {
             throw .badRequest("the model name '\(Self.quoted(segment))' has an invalid percent-encoding")
         }
         guard Self.isValid(decoded) else {
