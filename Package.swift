@@ -209,6 +209,7 @@ let package = Package(
         .target(
             name: "Platform",
             dependencies: [
+                "CivilCalendar",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -55,4 +55,21 @@ struct JSONLogHandlerTests {
     func controlCharacters() {
         #expect(JSONLogHandler.quoted("a\u{01}b") == "\"a\\u0001b\"")
     }
+
+    @Test("timestamps are UTC with milliseconds and agree with Foundation over 2,000 seeded instants")
+    func timestamps() {
+        var state: UInt64 = 0x7469_6d65
+        var formatter = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+        formatter = formatter.year().month().day().time(includingFractionalSeconds: true)
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let seconds = Int(state >> 33) % 4_102_444_800  // 1970 ... 2100
+            let milliseconds = Int(state >> 20) % 1000
+            var line = ""
+            JSONLogHandler.appendTimestamp(
+                to: &line, now: timespec(tv_sec: seconds, tv_nsec: milliseconds * 1_000_000 + 999_999))
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1000 + 0.0005)
+            #expect(line == formatter.format(date), "\(seconds).\(milliseconds)")
+        }
+    }
 }

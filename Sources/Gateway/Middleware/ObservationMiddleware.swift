@@ -51,7 +51,7 @@ struct ObservationMiddleware: RouterMiddleware {
             GatewayLogKey.method: .string(request.method.rawValue),
             GatewayLogKey.route: .string(route),
             GatewayLogKey.status: .stringConvertible(response.status.code),
-            GatewayLogKey.durationMilliseconds: .string(String(format: "%.3f", duration / .milliseconds(1))),
+            GatewayLogKey.durationMilliseconds: .string(Self.milliseconds(duration)),
             GatewayLogKey.requestID: .string(requestID),
         ]
         if let model { metadata[GatewayLogKey.model] = .string(String(model.prefix(128))) }
@@ -66,5 +66,13 @@ struct ObservationMiddleware: RouterMiddleware {
             value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f })
         else { return nil }
         return value
+    }
+
+    /// `duration` in milliseconds with three decimals (`12.345`), without a format string.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(micros % 1000)
+        return String(micros / 1000) + "." + String(repeating: "0", count: 3 - fraction.utf8.count) + fraction
     }
 }
