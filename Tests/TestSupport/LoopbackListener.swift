@@ -5,10 +5,10 @@ import Foundation
 #endif
 
 /// A listening TCP socket on 127.0.0.1 at an ephemeral port: the part the scripted test servers
-/// (``SilentTCPServer``, ``HangUpTCPServer``) share.
-enum LoopbackListener {
+/// (``SilentTCPServer``, ``HangUpTCPServer``, the gateway tests' TCP proxy) share.
+public enum LoopbackListener {
     /// Opens, binds and listens; returns the socket and the port the kernel chose.
-    static func open() throws -> (descriptor: Int32, port: Int) {
+    public static func open() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
