@@ -4,7 +4,8 @@ import Logging
 
 /// A `LogHandler` writing one JSON object per line: time, level, label, message and metadata.
 ///
-/// Writes to standard error with a single `write` per line, so lines from threads never interleave.
+/// Lines go to standard error through ``BatchedLogWriter`` (whole lines, in order, written in
+/// batches); an error line is written before `log` returns.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -17,7 +18,7 @@ public struct JSONLogHandler: LogHandler {
         label: String,
         logLevel: Logger.Level = .info,
         metadataProvider: Logger.MetadataProvider? = nil,
-        sink: @escaping @Sendable (String) -> Void = JSONLogHandler.writeToStandardError
+        sink: @escaping @Sendable (String) -> Void = JSONLogHandler.batchedStandardError
     ) {
         self.label = label
         self.logLevel = logLevel
@@ -53,14 +54,12 @@ public struct JSONLogHandler: LogHandler {
         }
         line += "}\n"
         sink(line)
+        if event.level >= .error { BatchedLogWriter.standardError.flush() }
     }
 
-    /// The default sink: one `write(2)` to standard error per line.
-    public static let writeToStandardError: @Sendable (String) -> Void = { line in
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count)
-        }
+    /// The default sink: standard error, in batches (``BatchedLogWriter/standardError``).
+    public static let batchedStandardError: @Sendable (String) -> Void = { line in
+        BatchedLogWriter.standardError.append(line)
     }
 
     static func json(_ value: Logger.Metadata.Value) -> String {
