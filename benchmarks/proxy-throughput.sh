@@ -87,7 +87,7 @@ start() {
 
 wait_ready() { # name url
     local deadline=$((SECONDS + 120))
-    until curl -fsS -o /dev/null "$2"; do
+    until curl -fs -o /dev/null "$2"; do
         if ((SECONDS > deadline)) || ! kill -0 "${pid_of[$1]}" 2>/dev/null; then
             echo "proxy-throughput: $1 did not become ready; its log:" >&2
             tail -20 "$work/$1.log" >&2
