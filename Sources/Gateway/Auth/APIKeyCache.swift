@@ -20,9 +20,12 @@ import PlatformStore
 struct APIKeyCache {
     /// How long entries count and how many there may be.
     struct Policy: Sendable, Hashable {
-        /// How long a valid key is trusted without asking PostgreSQL, should no change be pushed.
-        /// Default 5 min.
+        /// How long a valid key is trusted without asking PostgreSQL while changes are pushed,
+        /// should a push be lost anyway. Default 5 min.
         var ttl: Duration = .seconds(300)
+        /// How long a valid key is trusted while changes are not pushed (before the listener's
+        /// first connection, and from a lost connection until the next). Default 15 s.
+        var unpushedTTL: Duration = .seconds(15)
         /// How long an unknown or revoked key is refused without asking. Default 15 s.
         var negativeTTL: Duration = .seconds(15)
         /// How much longer than `ttl` a valid key keeps working while PostgreSQL cannot be
@@ -70,6 +73,9 @@ struct APIKeyCache {
     private var negative: BoundedCache<[UInt8], Negative>
     /// Bumped by ``resynchronise()``: entries of an older epoch need a fresh lookup.
     private var epoch: UInt64 = 0
+    /// Whether changes are being pushed now: set by ``resynchronise()`` (the listener connected),
+    /// cleared by ``pushLost()``. Until then a valid key is trusted for `unpushedTTL` only.
+    private(set) var isPushed = false
     private var pending: [UInt64: Pending] = [:]
     private var nextLookup: UInt64 = 0
 
@@ -87,7 +93,7 @@ struct APIKeyCache {
 
     /// What is known about the key with `digest` at `now`.
     mutating func answer(for digest: [UInt8], now: ContinuousClock.Instant) -> Answer {
-        if let entry = positive.value(for: digest), entry.epoch == epoch, now - entry.storedAt < policy.ttl {
+        if let entry = positive.value(for: digest), entry.epoch == epoch, now - entry.storedAt < trustedFor {
             return .valid(entry.principal)
         }
         if let entry = negative.value(for: digest) {
@@ -147,6 +153,19 @@ struct APIKeyCache {
     mutating func resynchronise() {
         epoch += 1
         for id in pending.keys { pending[id]?.overtaken = true }
+        isPushed = true
+    }
+
+    /// Changes are no longer pushed (the listener lost its connection): until the next
+    /// ``resynchronise()`` a valid key is trusted for `unpushedTTL` since its lookup, so a key
+    /// revoked meanwhile stops working within that time even if the listener stays away.
+    mutating func pushLost() {
+        isPushed = false
+    }
+
+    /// How long a positive entry counts now.
+    private var trustedFor: Duration {
+        isPushed ? policy.ttl : min(policy.ttl, policy.unpushedTTL)
     }
 
     /// The principal of a key that was valid less than `ttl + staleIfError` ago, for use when

@@ -81,6 +81,7 @@ struct APIKeyChangeListener: Service {
             logger.info("gateway.auth.key_cache_resynchronised")
             state.listening.store(true, ordering: .releasing)
         case .connectionLost:
+            keys.pushLost()
             connected.record(0)
         }
     }

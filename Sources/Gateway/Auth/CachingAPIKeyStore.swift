@@ -92,4 +92,10 @@ final class CachingAPIKeyStore: Sendable {
     func resynchronise() {
         cache.withLock { $0.resynchronise() }
     }
+
+    /// Changes are no longer pushed: valid keys are trusted for the short unpushed TTL until the
+    /// next ``resynchronise()``.
+    func pushLost() {
+        cache.withLock { $0.pushLost() }
+    }
 }

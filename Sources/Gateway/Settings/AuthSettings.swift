@@ -14,6 +14,11 @@ public struct AuthSettings: Sendable {
     /// default 5 min). Revocations and changes are pushed by PostgreSQL and apply within a
     /// second; this bounds how long a key could work should a push be lost.
     public var apiKeyTTL: Duration = .seconds(300)
+    /// How long a valid API key is used without asking PostgreSQL while changes are not pushed
+    /// (`api_key_cache.unpushed_ttl_ms`, default 15 s): before the change listener's first
+    /// connection and while it is disconnected, so a revocation it cannot hear still applies
+    /// within this time.
+    public var apiKeyUnpushedTTL: Duration = .seconds(15)
     /// How long an unknown or revoked key is refused without asking
     /// (`api_key_cache.negative_ttl_ms`, default 15 s): a key used before it was created works
     /// this long after.
@@ -41,6 +46,7 @@ public struct AuthSettings: Sendable {
         disabled = config.bool(forKey: "disabled", default: false)
         let cache = config.scoped(to: "api_key_cache")
         apiKeyTTL = .milliseconds(max(0, cache.int(forKey: "ttl_ms", default: 300_000)))
+        apiKeyUnpushedTTL = .milliseconds(max(0, cache.int(forKey: "unpushed_ttl_ms", default: 15_000)))
         apiKeyNegativeTTL = .milliseconds(max(0, cache.int(forKey: "negative_ttl_ms", default: 15_000)))
         apiKeyStaleIfError = .milliseconds(max(0, cache.int(forKey: "stale_if_error_ms", default: 600_000)))
         apiKeyCacheCapacity = max(2, cache.int(forKey: "capacity", default: apiKeyCacheCapacity))
@@ -67,7 +73,8 @@ public struct AuthSettings: Sendable {
     /// The cache policy these settings describe.
     var apiKeyCachePolicy: APIKeyCache.Policy {
         APIKeyCache.Policy(
-            ttl: apiKeyTTL, negativeTTL: apiKeyNegativeTTL, staleIfError: apiKeyStaleIfError,
+            ttl: apiKeyTTL, unpushedTTL: apiKeyUnpushedTTL, negativeTTL: apiKeyNegativeTTL,
+            staleIfError: apiKeyStaleIfError,
             capacity: apiKeyCacheCapacity, negativeCapacity: apiKeyCacheCapacity)
     }
 

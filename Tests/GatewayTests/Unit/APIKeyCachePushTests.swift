@@ -92,6 +92,7 @@ struct APIKeyCachePushTests {
     @Test("over a PostgreSQL outage a known key keeps working past its TTL until TTL + stale-if-error")
     func staleOverOutage() {
         var cache = APIKeyCache(policy: .init(ttl: .seconds(300), staleIfError: .seconds(600)))
+        cache.resynchronise()  // the listener is connected: changes are pushed
         Self.lookUp(&cache, Self.digest(1), found: Self.alice)
         // The outage begins at 4 min; each use past the TTL tries a lookup, which fails.
         for minute in [4, 5, 8, 12, 14] {
@@ -140,5 +141,26 @@ struct APIKeyCachePushTests {
         }
         try settings.auth.check(platformEnvironment: "local")
         try GatewaySettings().auth.check(platformEnvironment: "production")
+    }
+
+    @Test("valid keys are trusted for the short unpushed TTL until changes are pushed, and again once the push is lost")
+    func unpushedTTL() {
+        var cache = APIKeyCache(policy: .init(ttl: .seconds(300), unpushedTTL: .seconds(15)))
+        Self.lookUp(&cache, Self.digest(1), found: Self.alice)
+        #expect(!cache.isPushed)
+        #expect(cache.answer(for: Self.digest(1), now: Self.start + .seconds(14)) == .valid(Self.alice))
+        #expect(cache.answer(for: Self.digest(1), now: Self.start + .seconds(16)) == .miss, "nothing pushed yet")
+
+        cache.resynchronise()
+        Self.lookUp(&cache, Self.digest(1), found: Self.alice)
+        #expect(cache.answer(for: Self.digest(1), now: Self.start + .seconds(200)) == .valid(Self.alice))
+
+        cache.pushLost()
+        #expect(cache.answer(for: Self.digest(1), now: Self.start + .seconds(16)) == .miss, "the listener is away")
+        #expect(
+            cache.stalePrincipal(for: Self.digest(1), now: Self.start + .seconds(16)) == Self.alice,
+            "still served if PostgreSQL cannot be asked")
+        cache.resynchronise()
+        #expect(cache.answer(for: Self.digest(1), now: Self.start + .seconds(1)) == .miss, "a resync needs a lookup")
     }
 }
