@@ -30,6 +30,31 @@ struct APIKeyChangeNotificationTests {
         func received(of wanted: Set<String>) -> [String] { values.withLock { $0.filter(wanted.contains) } }
     }
 
+    /// Runs `body` with a test schema's store and a listener on the key-change channel that is
+    /// already listening; the listener stops when `body` returns.
+    static func withListeningStore(
+        _ body: (PostgresPool, APIKeyStore, Payloads) async throws -> Void
+    ) async throws {
+        try await StoreTestDatabase.withStore { pool in
+            let payloads = Payloads()
+            let listener = PostgresListener(
+                configuration: .init(
+                    connection: .init(connectionString: try StackEnvironment.current.require("POSTGRES_URL")),
+                    channel: PlatformMigrations.apiKeyChangesChannel))
+            let run = Task { await listener.run { payloads.handle($0) } }
+            do {
+                try await eventually("the listener listens") { payloads.listening.load(ordering: .acquiring) }
+                try await body(pool, APIKeyStore(pool: pool), payloads)
+            } catch {
+                run.cancel()
+                await run.value
+                throw error
+            }
+            run.cancel()
+            await run.value
+        }
+    }
+
     /// The notification payload for `key`: its SHA-256 digest in lowercase hexadecimal.
     static func payload(_ key: NewAPIKey) -> String {
         SHA256Digest.hash(key.key).map { String(format: "%02x", $0) }.joined()
@@ -37,16 +62,7 @@ struct APIKeyChangeNotificationTests {
 
     @Test("revoking, changing scopes or rate limit and deleting a key announce its digest; other changes do not")
     func announcedChanges() async throws {
-        try await StoreTestDatabase.withStore { pool in
-            let store = APIKeyStore(pool: pool)
-            let payloads = Payloads()
-            let listener = PostgresListener(
-                configuration: .init(
-                    connection: .init(connectionString: try StackEnvironment.current.require("POSTGRES_URL")),
-                    channel: PlatformMigrations.apiKeyChangesChannel))
-            let run = Task { await listener.run { payloads.handle($0) } }
-            defer { run.cancel() }
-            try await eventually("the listener listens") { payloads.listening.load(ordering: .acquiring) }
+        try await Self.withListeningStore { pool, store, payloads in
 
             let revoked = try await store.create(principal: "notify-a", scopes: ["infer"])
             let rescoped = try await store.create(principal: "notify-b", scopes: ["infer"])
@@ -66,23 +82,12 @@ struct APIKeyChangeNotificationTests {
             ]
             try await eventually("the deletion is announced") { payloads.received(of: wanted).count >= 4 }
             #expect(payloads.received(of: wanted) == expected)
-            run.cancel()
-            await run.value
         }
     }
 
     @Test("a change rolled back is not announced")
     func rolledBack() async throws {
-        try await StoreTestDatabase.withStore { pool in
-            let store = APIKeyStore(pool: pool)
-            let payloads = Payloads()
-            let listener = PostgresListener(
-                configuration: .init(
-                    connection: .init(connectionString: try StackEnvironment.current.require("POSTGRES_URL")),
-                    channel: PlatformMigrations.apiKeyChangesChannel))
-            let run = Task { await listener.run { payloads.handle($0) } }
-            defer { run.cancel() }
-            try await eventually("the listener listens") { payloads.listening.load(ordering: .acquiring) }
+        try await Self.withListeningStore { pool, store, payloads in
 
             let kept = try await store.create(principal: "notify-e", scopes: ["infer"])
             let later = try await store.create(principal: "notify-f", scopes: ["infer"])
@@ -97,8 +102,6 @@ struct APIKeyChangeNotificationTests {
             let wanted = Set([kept, later].map(Self.payload))
             try await eventually("the later revocation is announced") { !payloads.received(of: wanted).isEmpty }
             #expect(payloads.received(of: wanted) == [Self.payload(later)])
-            run.cancel()
-            await run.value
         }
     }
 }
