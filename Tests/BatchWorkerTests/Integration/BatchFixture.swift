@@ -219,7 +219,7 @@ final class BatchFixture: Sendable {
                 var read: [KafkaMessage] = []
                 for try await message in consumer.messages {
                     read.append(message)
-                    if read.count >= count { break }
+                    if enough.map({ $0(read) }) ?? (read.count >= count) { break }
                 }
                 return .read(read)
             }
