@@ -113,6 +113,9 @@ final class BatchFixture: Sendable {
             "BATCH_SESSION_TIMEOUT_MS": "6000", "BATCH_RETRY_MAX_MS": "1000", "LOG_LEVEL": "warning",
             // The stack's credentials are its shipped development values.
             "PLATFORM_ENV": "local",
+            // No callback delivery: these processes get killed, and a callback a killed process
+            // had claimed (another test's) would wait out its lease and count a second attempt.
+            "CALLBACK_SIGNING_SECRET": "",
         ]
     }
 

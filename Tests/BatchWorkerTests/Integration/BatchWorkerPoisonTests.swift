@@ -35,7 +35,7 @@ struct BatchWorkerPoisonTests {
 
         let firstPoison = try await produceNulItem(fixture, producer)
         let firstJob = try await fixture.submitSimpleJob(count: 20, producer: producer)
-        let first = try InProcessWorker(fixture: fixture, groupID: groupID)
+        let first = try InProcessWorker(fixture: fixture, groupID: groupID, deliversCallbacks: false)
         first.start()
         let firstDone = try await fixture.waitForJob(firstJob)
         let firstPoisonDone = try await fixture.waitForJob(firstPoison)

@@ -11,8 +11,10 @@ import TestSupport
     import Glibc
 #endif
 
-/// A worker running inside the test process: its consumer, producer and pipeline in one
-/// `ServiceGroup`, stopped gracefully or cancelled abruptly.
+/// A worker running inside the test process: its consumer, producer, pipeline and (unless
+/// `deliversCallbacks` is false) callback delivery in one `ServiceGroup`, stopped gracefully or
+/// cancelled abruptly. A worker a test will ``kill()`` should not deliver callbacks: one it had
+/// claimed (any test's, the outbox is shared) would wait out its lease and count a second attempt.
 final class InProcessWorker: Sendable {
     let consumer: KafkaConsumer
     let worker: BatchWorker
@@ -22,7 +24,7 @@ final class InProcessWorker: Sendable {
 
     init(
         fixture: BatchFixture, groupID: String, inference: (any BatchInference)? = nil,
-        configuration: BatchWorkerConfiguration? = nil
+        configuration: BatchWorkerConfiguration? = nil, deliversCallbacks: Bool = true
     ) throws {
         var consumerConfiguration = fixture.kafka(groupID: groupID)
         consumerConfiguration.consumerBufferCapacity = 1024
@@ -39,13 +41,14 @@ final class InProcessWorker: Sendable {
             inference: inference ?? RouterInference(baseURL: fixture.routerURL, transport: transport),
             callbacks: CallbackNotifier(outbox: fixture.store.callbackOutbox),
             logger: BatchFixture.logger)
-        group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: consumer), .init(service: producer), .init(service: worker),
-                    .init(service: try CallbackTestSettings.deliveryService(fixture: fixture, transport: transport)),
-                ],
-                logger: BatchFixture.logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: consumer), .init(service: producer), .init(service: worker),
+        ]
+        if deliversCallbacks {
+            services.append(
+                .init(service: try CallbackTestSettings.deliveryService(fixture: fixture, transport: transport)))
+        }
+        group = ServiceGroup(configuration: .init(services: services, logger: BatchFixture.logger))
     }
 
     func start() {
