@@ -280,7 +280,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strictSettings),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",

@@ -4,7 +4,8 @@ import Synchronization
 /// Collects finished log lines and writes them to a file descriptor in batches, so a busy server
 /// pays an append under a lock per line instead of a `write(2)` per line.
 ///
-/// A thread of its own writes what has gathered every `interval` (20 ms by default); a batch that
+/// A thread of its own writes what has gathered `interval` (20 ms by default) after the first line
+/// of a batch arrived, and sleeps while nothing is queued (an idle process does not wake); a batch that
 /// reaches `maximumBuffered` bytes is written at once by the caller that filled it, so memory stays
 /// bounded when the output is slower than the logging. Lines keep their order. ``flush()`` writes
 /// everything now; the process flushes at exit, and error lines are flushed as they are logged
@@ -20,6 +21,8 @@ public final class BatchedLogWriter: Sendable {
     /// Held while a batch is taken and written, so batches reach the descriptor in order.
     private let writing = Mutex<Void>(())
     private let started = Atomic<Bool>(false)
+    /// Signalled when a line lands in an empty buffer: the writer thread's cue to start a batch.
+    private let batchStarted = DispatchSemaphore(value: 0)
 
     /// A writer for `descriptor`, writing every `interval` or when `maximumBuffered` bytes wait.
     public init(descriptor: Int32, interval: Duration = .milliseconds(20), maximumBuffered: Int = 1 << 20) {
@@ -31,11 +34,16 @@ public final class BatchedLogWriter: Sendable {
     /// Queues one line (its bytes as given, newline included).
     public func append(_ line: String) {
         startIfNeeded()
-        let full = pending.withLock { buffer in
+        let (first, full) = pending.withLock { buffer in
+            let first = buffer.isEmpty
             buffer.append(contentsOf: line.utf8)
-            return buffer.count >= maximumBuffered
+            return (first, buffer.count >= maximumBuffered)
         }
-        if full { flush() }
+        if full {
+            flush()
+        } else if first {
+            batchStarted.signal()
+        }
     }
 
     /// Writes every queued line now.
@@ -56,6 +64,7 @@ public final class BatchedLogWriter: Sendable {
             let (seconds, attoseconds) = interval.components
             let micros = max(1000, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
             while true {
+                batchStarted.wait()
                 usleep(useconds_t(micros))
                 flush()
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Platform
@@ -44,6 +45,24 @@ struct BatchedLogWriterTests {
             writer.append("not flushed\n")
         }
         #expect(text == String(repeating: "x", count: 60) + "\n" + String(repeating: "y", count: 60) + "\n")
+    }
+
+    @Test("the writer thread writes a batch after its first line, also after it went idle")
+    func timedBatches() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        let writer = BatchedLogWriter(descriptor: descriptor, interval: .milliseconds(20))
+        let written = { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        writer.append("first\n")
+        try await eventually("the first batch is written", within: .seconds(10)) { written() == "first\n" }
+        // The thread now waits for a line; the next one must wake it.
+        writer.append("second\n")
+        try await eventually("the second batch is written", within: .seconds(10)) { written() == "first\nsecond\n" }
     }
 }
 

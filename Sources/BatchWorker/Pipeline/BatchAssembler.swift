@@ -52,6 +52,9 @@ where Instant.Duration == Duration {
         return open.values.map(\.items)
     }
 
+    /// When the first open batch's linger time passes, or `nil` when no batch is open.
+    var nextDeadline: Instant? { open.values.lazy.map { $0.deadline }.min() }
+
     /// True when no batch is open.
     var isEmpty: Bool { open.isEmpty }
 }

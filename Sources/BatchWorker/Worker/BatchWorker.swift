@@ -107,10 +107,11 @@ public final class BatchWorker: Service, Sendable {
     /// Reads messages until shutdown, feeding complete batches to `sink`; then hands out the
     /// partial batches too.
     private func readAndAssemble(into sink: AsyncStream<[WorkItem]>.Continuation) async throws {
+        let (openings, opened) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.lingerLoop(sink) }
+            group.addTask { await self.lingerLoop(sink, openings: openings) }
             do {
-                try await cancelWhenGracefulShutdown { try await self.readLoop(sink) }
+                try await cancelWhenGracefulShutdown { try await self.readLoop(sink, opened: opened) }
             } catch is CancellationError {
                 // Shutdown while waiting for a permit: the message was not tracked, it is read again.
             }
@@ -119,7 +120,10 @@ public final class BatchWorker: Service, Sendable {
         for batch in assembler.withLock({ $0.drain() }) { sink.yield(batch) }
     }
 
-    private func readLoop(_ sink: AsyncStream<[WorkItem]>.Continuation) async throws {
+    /// Reads and assembles; yields to `opened` when a batch opens while none was open.
+    private func readLoop(
+        _ sink: AsyncStream<[WorkItem]>.Continuation, opened: AsyncStream<Void>.Continuation
+    ) async throws {
         for try await message in consumer.messages {
             try await permits.acquire()
             let item = WorkItem(message)
@@ -138,16 +142,27 @@ public final class BatchWorker: Service, Sendable {
             }
             let key = BatchKey(model: decoded.model, version: decoded.version, signature: signature)
             let rows = TensorBatching.rows(of: decoded.request)
-            let ready = assembler.withLock { $0.add(item, key: key, rows: rows, capacity: capacity, now: .now) }
+            let (ready, firstOpen) = assembler.withLock { assembler in
+                let wasEmpty = assembler.isEmpty
+                let ready = assembler.add(item, key: key, rows: rows, capacity: capacity, now: .now)
+                return (ready, wasEmpty && !assembler.isEmpty)
+            }
             for batch in ready { sink.yield(batch) }
+            if firstOpen { opened.yield() }
         }
     }
 
-    /// Hands out partial batches whose linger time has passed.
-    private func lingerLoop(_ sink: AsyncStream<[WorkItem]>.Continuation) async {
-        let tick = max(configuration.linger / 2, .milliseconds(1))
+    /// Hands out partial batches whose linger time has passed: sleeps until the first deadline,
+    /// or, while no batch is open, until `openings` says one opened (an idle worker does not
+    /// wake up). A batch opened later has a later deadline, so the wait never has to shorten.
+    private func lingerLoop(_ sink: AsyncStream<[WorkItem]>.Continuation, openings: AsyncStream<Void>) async {
+        var wakeups = openings.makeAsyncIterator()
         while !Task.isCancelled {
-            do { try await Task.sleep(for: tick) } catch { return }
+            guard let deadline = assembler.withLock({ $0.nextDeadline }) else {
+                guard await wakeups.next() != nil else { return }
+                continue
+            }
+            do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
             for batch in assembler.withLock({ $0.expired(now: .now) }) { sink.yield(batch) }
         }
     }

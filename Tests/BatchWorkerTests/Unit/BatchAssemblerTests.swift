@@ -37,6 +37,19 @@ struct BatchAssemblerTests {
         #expect(assembler.isEmpty)
     }
 
+    @Test("the next deadline is the first open batch's, and none when nothing is open")
+    func nextDeadline() {
+        var assembler = Assembler(linger: .milliseconds(5))
+        #expect(assembler.nextDeadline == nil)
+        _ = assembler.add(0, key: "a", rows: 1, capacity: 8, now: start)
+        _ = assembler.add(1, key: "b", rows: 1, capacity: 8, now: start + .milliseconds(3))
+        #expect(assembler.nextDeadline == start + .milliseconds(5))
+        _ = assembler.expired(now: start + .milliseconds(5))
+        #expect(assembler.nextDeadline == start + .milliseconds(8))
+        _ = assembler.expired(now: start + .milliseconds(8))
+        #expect(assembler.nextDeadline == nil)
+    }
+
     @Test("a model that does not batch gets one item per batch")
     func noBatching() {
         var assembler = Assembler(linger: .milliseconds(5))
