@@ -26,6 +26,9 @@ public struct BatchItem: Sendable, Hashable {
     public var status: BatchItemStatus
     /// Where its output was written, for a succeeded item.
     public var outputURI: String?
+    /// The bytes of its line within the object at ``outputURI`` when that is a shard of many
+    /// items; `nil` when the object is the item's own.
+    public var outputRange: Range<Int>?
     /// Why it failed, for a failed item (or the last failed attempt of a pending one).
     public var error: String?
     /// How many times a result or attempt was recorded for it.
@@ -36,7 +39,8 @@ public struct BatchItem: Sendable, Hashable {
     public var updatedAt: Date
 
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
-    static let columns = "job_id, item_id, status, output_uri, error, attempts, latency_ms, updated_at"
+    static let columns =
+        "job_id, item_id, status, output_uri, output_offset, output_length, error, attempts, latency_ms, updated_at"
 
     init(row: PostgresRow) throws {
         jobID = try row.decode("job_id")
@@ -47,6 +51,11 @@ public struct BatchItem: Sendable, Hashable {
         }
         self.status = status
         outputURI = try row.decode("output_uri")
+        let offset: Int? = try row.decode("output_offset")
+        let length: Int? = try row.decode("output_length")
+        if let offset, let length, offset >= 0, length >= 0 {
+            outputRange = offset..<(offset + length)
+        }
         error = try row.decode("error")
         attempts = try row.decode("attempts")
         latencyMs = try row.decode("latency_ms")

@@ -11,6 +11,9 @@ public struct ItemResult: Sendable, Hashable {
     public var status: BatchItemStatus
     /// Where its output was written, for a succeeded item.
     public var outputURI: String?
+    /// The bytes of the item's line within the object at ``outputURI`` (a shard of many items);
+    /// `nil` when the object holds only this item.
+    public var outputRange: Range<Int>?
     /// Why it failed, for a failed item. Stored sanitised: control characters (NUL among them,
     /// which PostgreSQL text cannot hold) replaced and cut to ``maxErrorLength`` characters.
     public var error: String?
@@ -22,12 +25,14 @@ public struct ItemResult: Sendable, Hashable {
 
     /// Creates a result.
     public init(
-        jobID: UUID, itemID: String, status: BatchItemStatus, outputURI: String?, error: String?, latencyMs: Double?
+        jobID: UUID, itemID: String, status: BatchItemStatus, outputURI: String?, outputRange: Range<Int>? = nil,
+        error: String?, latencyMs: Double?
     ) {
         self.jobID = jobID
         self.itemID = itemID
         self.status = status
         self.outputURI = outputURI
+        self.outputRange = outputRange
         self.error = error
         self.latencyMs = latencyMs
     }
@@ -86,13 +91,17 @@ extension BatchJobStore {
         let rows = try await connection.query(
             """
             INSERT INTO batch_items AS item
-                (job_id, item_id, status, output_uri, error, attempts, latency_ms, updated_at)
-            SELECT r.job_id::uuid, r.item_id, r.status, r.output_uri, r.error, 1, r.latency_ms::double precision, now()
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                WITH ORDINALITY AS r(job_id, item_id, status, output_uri, error, latency_ms, position)
+                (job_id, item_id, status, output_uri, output_offset, output_length, error, attempts, latency_ms,
+                updated_at)
+            SELECT r.job_id::uuid, r.item_id, r.status, r.output_uri, r.output_offset::bigint,
+                r.output_length::integer, r.error, 1, r.latency_ms::double precision, now()
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                WITH ORDINALITY
+                AS r(job_id, item_id, status, output_uri, error, latency_ms, output_offset, output_length, position)
             ORDER BY r.position
             ON CONFLICT (job_id, item_id) DO UPDATE
-            SET status = EXCLUDED.status, output_uri = EXCLUDED.output_uri, error = EXCLUDED.error,
+            SET status = EXCLUDED.status, output_uri = EXCLUDED.output_uri, output_offset = EXCLUDED.output_offset,
+                output_length = EXCLUDED.output_length, error = EXCLUDED.error,
                 attempts = item.attempts + 1, latency_ms = EXCLUDED.latency_ms, updated_at = now()
             WHERE item.status = 'pending'
             RETURNING item.job_id, item.item_id
@@ -102,6 +111,8 @@ extension BatchJobStore {
                 .textArray(results.map(\.status.rawValue)), .textArray(results.map(\.outputURI)),
                 .textArray(results.map { $0.error.map(Self.storableError) }),
                 .textArray(results.map { $0.latencyMs.map { "\($0)" } }),
+                .textArray(results.map { $0.outputRange.map { "\($0.lowerBound)" } }),
+                .textArray(results.map { $0.outputRange.map { "\($0.count)" } }),
             ])
         var moved = Set<ItemKey>()
         for row in rows {

@@ -21,6 +21,18 @@ extension BatchJobStore {
         return try await recordItemResults([result])[0]
     }
 
+    /// Which of `itemIDs` in `jobID` are already in a final state (recorded by an earlier delivery).
+    public func finalItemIDs(jobID: UUID, among itemIDs: [String]) async throws -> Set<String> {
+        guard !itemIDs.isEmpty else { return [] }
+        let rows = try await pool.query(
+            """
+            SELECT item_id FROM batch_items
+            WHERE job_id = $1 AND item_id = ANY($2::text[]) AND status <> 'pending'
+            """,
+            [.uuid(jobID), .textArray(itemIDs)])
+        return Set(try rows.map { try $0.decode("item_id") as String })
+    }
+
     /// Records a failed attempt at an item that will be retried: the item stays `pending`, its
     /// attempt count grows and `error` is kept. Does nothing once the item is final.
     public func recordItemAttempt(jobID: UUID, itemID: String, error: String?) async throws {

@@ -6,7 +6,9 @@ import PostgresClient
 /// Never edit a migration that has shipped; append a new one.
 public enum PlatformMigrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges]
+    public static let all: [Migration] = [
+        batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs,
+    ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
     /// lowercase hexadecimal (64 characters), or `*` when every key may have changed (`TRUNCATE`).
@@ -140,5 +142,14 @@ public enum PlatformMigrations {
                 FOR EACH ROW EXECUTE FUNCTION api_keys_notify_change();
             CREATE TRIGGER api_keys_notify_truncate AFTER TRUNCATE ON api_keys
                 FOR EACH STATEMENT EXECUTE FUNCTION api_keys_notify_change();
+            """)
+
+    /// Outputs live in shared JSON Lines objects (shards): a succeeded item's row says where its
+    /// line is in the object at `output_uri`. Rows written before have neither (their object is
+    /// the item's own).
+    static let shardedOutputs = Migration(
+        version: 6, name: "sharded outputs",
+        sql: """
+            ALTER TABLE batch_items ADD COLUMN output_offset bigint, ADD COLUMN output_length integer;
             """)
 }

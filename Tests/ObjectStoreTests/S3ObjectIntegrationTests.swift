@@ -28,6 +28,22 @@ struct S3ObjectIntegrationTests {
         }
     }
 
+    @Test("a range GET returns exactly the bytes asked for; a range past the end is an error")
+    func rangeGet() async throws {
+        try await S3Fixture.withClient { client, prefix in
+            let key = prefix + "shard.jsonl"
+            let body = S3Fixture.bytes(100_000, seed: 7)
+            try await client.put(key: key, body: body)
+            #expect(try await client.get(key: key, range: 0..<1) == body[0..<1])
+            #expect(try await client.get(key: key, range: 65_530..<70_001) == body[65_530..<70_001])
+            #expect(try await client.get(key: key, range: 99_990..<100_000) == body[99_990..<100_000])
+            let error = try await #require(throws: ObjectStoreError.self) {
+                try await client.get(key: key, range: 99_990..<100_010)
+            }
+            #expect(error.code == .invalidResponse, "a shorter answer than asked for")
+        }
+    }
+
     @Test("a 5 MB object and an empty object round-trip byte for byte")
     func largeAndEmpty() async throws {
         try await S3Fixture.withClient { client, prefix in

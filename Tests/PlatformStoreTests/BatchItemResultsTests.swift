@@ -92,6 +92,31 @@ struct BatchItemResultsTests {
         }
     }
 
+    @Test("a row keeps its line's place in a shard; only final items are reported as recorded")
+    func shardLocations() async throws {
+        try await StoreTestDatabase.withStore { pool in
+            let store = BatchJobStore(pool: pool)
+            let id = UUID()
+            try await store.createJob(id: id, model: "m", version: nil, total: 4, callbackURL: nil, outputPrefix: nil)
+            try await store.recordItemAttempt(jobID: id, itemID: "p", error: "router down")
+            let shard = "s3://bucket/jobs/\(id)/shards/0-10-12.jsonl"
+            _ = try await store.recordItemResults([
+                ItemResult(
+                    jobID: id, itemID: "a", status: .succeeded, outputURI: shard, outputRange: 0..<120, error: nil,
+                    latencyMs: 1),
+                ItemResult(
+                    jobID: id, itemID: "b", status: .succeeded, outputURI: shard, outputRange: 120..<250, error: nil,
+                    latencyMs: 1),
+                ItemResult(jobID: id, itemID: "f", status: .failed, outputURI: nil, error: "bad", latencyMs: nil),
+            ])
+            #expect(try await store.item(jobID: id, itemID: "b")?.outputRange == 120..<250)
+            #expect(try await store.item(jobID: id, itemID: "f")?.outputRange == nil)
+            let recorded = try await store.finalItemIDs(jobID: id, among: ["a", "b", "f", "p", "never"])
+            #expect(recorded == ["a", "b", "f"], "p is pending, never is unknown")
+            #expect(try await store.finalItemIDs(jobID: UUID(), among: ["a"]).isEmpty)
+        }
+    }
+
     @Test("an unknown job records nothing and says so")
     func unknownJob() async throws {
         try await StoreTestDatabase.withStore { pool in

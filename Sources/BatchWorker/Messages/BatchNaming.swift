@@ -18,9 +18,12 @@ public enum BatchNaming {
         return prefix.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidItemID(String($0)) }
     }
 
-    /// The key of an item's output: `{prefix}/{job_id}/{item_id}.json`.
-    public static func outputKey(prefix: String, jobID: String, itemID: String) -> String {
-        "\(prefix)/\(jobID)/\(itemID).json"
+    /// The key of a shard of a job's outputs, named by the Kafka partition and the first and last
+    /// offsets of the items it holds: `{prefix}/{job_id}/shards/{partition}-{first}-{last}.jsonl`.
+    public static func shardKey(
+        prefix: String, jobID: String, partition: Int32, firstOffset: Int64, lastOffset: Int64
+    ) -> String {
+        "\(prefix)/\(jobID)/shards/\(partition)-\(firstOffset)-\(lastOffset).jsonl"
     }
 
     /// The key of a job's manifest: `{prefix}/{job_id}/manifest.json`.

@@ -90,13 +90,18 @@ struct JobManifest: Encodable {
     struct Item: Encodable {
         var itemID: String
         var status: String
+        /// The shard holding the item's line, and the line's bytes there.
         var outputURI: String?
+        var outputOffset: Int?
+        var outputLength: Int?
         var error: String?
 
         enum CodingKeys: String, CodingKey {
             case itemID = "item_id"
             case status
             case outputURI = "output_uri"
+            case outputOffset = "output_offset"
+            case outputLength = "output_length"
             case error
         }
     }

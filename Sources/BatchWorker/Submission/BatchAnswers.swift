@@ -100,6 +100,8 @@ struct ResultsAnswer: Encodable {
         var itemID: String
         var status: String
         var outputURI: String?
+        var outputOffset: Int?
+        var outputLength: Int?
         var error: String?
         var attempts: Int
         var latencyMs: Double?
@@ -109,6 +111,8 @@ struct ResultsAnswer: Encodable {
             itemID = item.itemID
             status = item.status.rawValue
             outputURI = item.outputURI
+            outputOffset = item.outputRange?.lowerBound
+            outputLength = item.outputRange?.count
             error = item.error
             attempts = item.attempts
             latencyMs = item.latencyMs
@@ -119,6 +123,8 @@ struct ResultsAnswer: Encodable {
             case itemID = "item_id"
             case status
             case outputURI = "output_uri"
+            case outputOffset = "output_offset"
+            case outputLength = "output_length"
             case error, attempts
             case latencyMs = "latency_ms"
             case updatedAt = "updated_at"

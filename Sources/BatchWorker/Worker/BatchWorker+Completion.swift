@@ -41,7 +41,8 @@ extension BatchWorker {
             }
             items += page.items.map {
                 JobManifest.Item(
-                    itemID: $0.itemID, status: $0.status.rawValue, outputURI: $0.outputURI, error: $0.error)
+                    itemID: $0.itemID, status: $0.status.rawValue, outputURI: $0.outputURI,
+                    outputOffset: $0.outputRange?.lowerBound, outputLength: $0.outputRange?.count, error: $0.error)
             }
             cursor = page.nextCursor
         } while cursor != nil

@@ -39,24 +39,41 @@ extension BatchWorker {
             let inferred = try await infer(runnable.map { items[$0].message! })
             for (index, outcome) in zip(runnable, inferred) { outcomes[index] = outcome }
         }
-        let results = try await withThrowingTaskGroup(of: PendingResult?.self) { group in
-            for (item, outcome) in zip(items, outcomes) {
-                let context = item.message.flatMap { contexts[$0.jobID] }
+        // Succeeded items share one output object per job; the others are written one by one.
+        var shards: [UUID: [ShardEntry]] = [:]
+        var others: [(WorkItem, ItemOutcome)] = []
+        for (item, outcome) in zip(items, outcomes) {
+            if case .succeeded(let response, let latency) = outcome, let message = item.message {
+                shards[message.jobID, default: []].append(
+                    ShardEntry(item: item, message: message, response: response, latencyMs: latency))
+            } else {
+                others.append((item, outcome ?? .skipped))
+            }
+        }
+        let results = try await withThrowingTaskGroup(of: [PendingResult].self) { group in
+            for (jobID, entries) in shards {
+                let context = contexts[jobID]
                 group.addTask {
                     do {
-                        return try await self.write(item, outcome ?? .skipped, context: context)
+                        return try await self.writeShard(entries, jobID: jobID, context: context)
                     } catch let failure as PermanentFailure {
-                        // Nothing more can be done for this item; its offset still moves on.
-                        self.logger.error(
-                            "batch.item.unfinishable",
-                            metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
-                        return nil
+                        self.unfinishable(entries.map(\.item), failure)
+                        return []
                     }
                 }
             }
-            return try await group.reduce(into: [PendingResult]()) { results, result in
-                if let result { results.append(result) }
+            for (item, outcome) in others {
+                let context = item.message.flatMap { contexts[$0.jobID] }
+                group.addTask {
+                    do {
+                        return try await self.write(item, outcome, context: context).map { [$0] } ?? []
+                    } catch let failure as PermanentFailure {
+                        self.unfinishable([item], failure)
+                        return []
+                    }
+                }
             }
+            return try await group.reduce(into: [PendingResult]()) { $0 += $1 }
         }
         do {
             try await record(results)
@@ -64,6 +81,14 @@ extension BatchWorker {
             logger.error("batch.batch.unfinishable", metadata: [LogKey.error: "\(failure.reason)"])
         }
         markDone(items)
+    }
+
+    /// Nothing more can be done for these items; their offsets still move on.
+    private func unfinishable(_ items: [WorkItem], _ failure: PermanentFailure) {
+        for item in items {
+            logger.error(
+                "batch.item.unfinishable", metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
+        }
     }
 
     // MARK: - Inference

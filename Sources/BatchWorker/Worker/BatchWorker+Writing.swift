@@ -11,7 +11,8 @@ struct PendingResult: Sendable {
 }
 
 extension BatchWorker {
-    /// Makes one item's outcome durable outside PostgreSQL: its output object, or its dead-letter
+    /// Makes one item's outcome durable outside PostgreSQL: its output (a shard of its own; a
+    /// batch's succeeded items share one, see ``writeShard(_:jobID:context:)``), or its dead-letter
     /// record. Returns the row to record, or `nil` for an unreadable message (recorded here when
     /// its job can be told).
     func write(_ item: WorkItem, _ outcome: ItemOutcome, context: JobContext?) async throws -> PendingResult? {
@@ -23,24 +24,16 @@ extension BatchWorker {
             }
             return nil
         }
-        func result(_ status: BatchItemStatus, uri: String? = nil, error: String? = nil, latency: Double? = nil)
-            -> PendingResult
-        {
+        func result(_ status: BatchItemStatus, error: String? = nil) -> PendingResult {
             let result = ItemResult(
-                jobID: message.jobID, itemID: message.itemID, status: status, outputURI: uri, error: error,
-                latencyMs: latency)
+                jobID: message.jobID, itemID: message.itemID, status: status, outputURI: nil, error: error,
+                latencyMs: nil)
             return PendingResult(item: item, message: message, result: result)
         }
         switch outcome {
         case .succeeded(let response, let latency):
-            do {
-                let uri = try await writeOutput(response, of: message, context: context)
-                return result(.succeeded, uri: uri, latency: latency)
-            } catch let failure as PermanentFailure {
-                if failure.code == Self.exhaustedCode { noteExhausted(model: message.model) }
-                try await deadLetter(item, code: failure.code, reason: failure.reason)
-                return result(.failed, error: failure.reason)
-            }
+            let entry = ShardEntry(item: item, message: message, response: response, latencyMs: latency)
+            return try await writeShard([entry], jobID: message.jobID, context: context).first
         case .failed(let code, let reason):
             if code == Self.exhaustedCode { noteExhausted(model: message.model) }
             try await deadLetter(item, code: code, reason: reason)
@@ -48,34 +41,6 @@ extension BatchWorker {
         case .skipped:
             return result(.skipped)
         }
-    }
-
-    /// Writes the item's response as JSON to S3; returns its `s3://` URI.
-    ///
-    /// Throws ``PermanentFailure`` when the output cannot be written for a reason of its own.
-    private func writeOutput(_ response: InferResponse, of message: BatchItemMessage, context: JobContext?)
-        async throws -> String
-    {
-        var response = response
-        response.id = message.itemID
-        let body: Data
-        do {
-            body = try InferenceCodec.encodeResponse(response, binaryOutputs: []).body
-        } catch {
-            let reason = (error as? InferenceProtocolError)?.message ?? "the output cannot be written as JSON"
-            throw PermanentFailure(code: "unwritable_output", reason: reason)
-        }
-        let prefix = context?.outputPrefix ?? message.outputPrefix ?? configuration.outputPrefix
-        let key = BatchNaming.outputKey(prefix: prefix, jobID: Self.jobKey(message.jobID), itemID: message.itemID)
-        do {
-            try await retrying("write output", on: .objectStore) {
-                _ = try await self.objects.put(key: key, body: body, contentType: "application/json")
-            }
-        } catch let failure as PermanentFailure {
-            let code = failure.code == Self.exhaustedCode ? failure.code : "unwritable_output"
-            throw PermanentFailure(code: code, reason: "the output cannot be stored: \(failure.reason)")
-        }
-        return "s3://\(configuration.bucket)/\(key)"
     }
 
     /// Records a batch's rows and job counters in one transaction, then finishes the jobs it
@@ -144,6 +109,7 @@ extension BatchWorker {
         var replacement = pending
         replacement.result.status = .failed
         replacement.result.outputURI = nil
+        replacement.result.outputRange = nil
         replacement.result.error = reason
         replacement.result.latencyMs = nil
         let outcomes: [ItemResultOutcome]
@@ -178,7 +144,7 @@ extension BatchWorker {
     }
 
     /// Publishes the item with its reason on the dead-letter topic.
-    private func deadLetter(_ item: WorkItem, code: String, reason: String) async throws {
+    func deadLetter(_ item: WorkItem, code: String, reason: String) async throws {
         let message = item.message
         let identity = message == nil ? BatchItemMessage.identity(of: item.value) : nil
         let record = DeadLetterRecord(

@@ -104,6 +104,24 @@ public struct S3Client: Sendable {
         return try await perform(S3Request(method: "GET", key: key)).body
     }
 
+    /// The bytes `range` of the object at `key` (one HTTP range request).
+    ///
+    /// Throws ``ObjectStoreError/Code/notFound`` when there is no such object, and
+    /// ``ObjectStoreError/Code/invalidResponse`` when the server answers with other bytes than
+    /// asked for (a whole object, or a shorter range than the object must hold).
+    public func get(key: String, range: Range<Int>) async throws -> Data {
+        try Self.validate(key: key)
+        guard !range.isEmpty, range.lowerBound >= 0 else { return Data() }
+        let response = try await perform(
+            S3Request(method: "GET", key: key, headers: [(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)")]))
+        guard response.status == 206, response.body.count == range.count else {
+            throw ObjectStoreError.invalidResponse(
+                "asked for \(range.count) bytes at \(range.lowerBound), got \(response.body.count) (HTTP \(response.status))",
+                status: response.status)
+        }
+        return response.body
+    }
+
     /// Size, ETag, content type and metadata of the object at `key`; `nil` when it does not exist.
     public func head(key: String) async throws -> S3ObjectHead? {
         try Self.validate(key: key)

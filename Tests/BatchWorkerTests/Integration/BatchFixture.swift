@@ -161,8 +161,36 @@ final class BatchFixture: Sendable {
         try await objects.listAll(prefix: "\(prefix)/\(jobID.uuidString.lowercased())/").map(\.key)
     }
 
-    /// Checks every `simple` item of `indices`: one succeeded row whose URI names its object, and
-    /// an object whose OUTPUT0 is INPUT0 + INPUT1. Returns the problems found.
+    /// Checks the objects of a job: only its manifest and shards, every succeeded row pointing at
+    /// bytes of a listed shard, no two rows at overlapping bytes. Returns the number of shards and
+    /// the problems found.
+    func verifyShards(of jobID: UUID) async throws -> (shards: Int, problems: [String]) {
+        let keys = Set(try await objectKeys(of: jobID))
+        let folder = "\(prefix)/\(jobID.uuidString.lowercased())/"
+        let shards = keys.filter { $0.hasPrefix(folder + "shards/") && $0.hasSuffix(".jsonl") }
+        var problems = keys.subtracting(shards).subtracting([folder + "manifest.json"]).map { "stray object \($0)" }
+        if !keys.contains(folder + "manifest.json") { problems.append("no manifest.json") }
+        var lines: [String: [Range<Int>]] = [:]
+        for row in try await items(of: jobID) where row.status == .succeeded {
+            guard let uri = row.outputURI, let range = row.outputRange else {
+                problems.append("\(row.itemID): no output location")
+                continue
+            }
+            let key = String(uri.dropFirst("s3://\(bucket)/".count))
+            if !shards.contains(key) { problems.append("\(row.itemID): \(key) is not a shard of the job") }
+            lines[key, default: []].append(range)
+        }
+        for (key, ranges) in lines {
+            let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
+            for (left, right) in zip(sorted, sorted.dropFirst()) where left.overlaps(right) {
+                problems.append("\(key): rows share bytes \(left) and \(right)")
+            }
+        }
+        return (shards.count, problems)
+    }
+
+    /// Checks every `simple` item of `indices`: one succeeded row pointing at its line in a shard,
+    /// read with a range GET, whose OUTPUT0 is INPUT0 + INPUT1. Returns the problems found.
     func verifySimpleOutputs(jobID: UUID, indices: Range<Int>) async throws -> [String] {
         let rows = Dictionary(try await items(of: jobID).map { ($0.itemID, $0) }) { first, _ in first }
         let objects = self.objects
@@ -176,12 +204,14 @@ final class BatchFixture: Sendable {
                 let id = SimpleModel.itemID(index)
                 let row = rows[id]
                 group.addTask {
-                    guard let row, row.status == .succeeded, let uri = row.outputURI else {
+                    guard let row, row.status == .succeeded, let uri = row.outputURI, let range = row.outputRange
+                    else {
                         return ["\(id): row \(String(describing: row?.status))"]
                     }
                     let key = String(uri.dropFirst("s3://\(bucket)/".count))
-                    let body = try await objects.get(key: key)
-                    let response = try InferenceCodec.decodeResponse(body, jsonHeaderLength: nil)
+                    let line = try await objects.get(key: key, range: range)
+                    guard line.last == UInt8(ascii: "\n") else { return ["\(id): \(range) is not one whole line"] }
+                    let response = try InferenceCodec.decodeResponse(line.dropLast(), jsonHeaderLength: nil)
                     let output = try response.output(named: "OUTPUT0")?.values(as: Int32.self)
                     guard output == SimpleModel.expectedOutput0(index), response.id == id else {
                         return ["\(id): wrong output \(String(describing: output))"]

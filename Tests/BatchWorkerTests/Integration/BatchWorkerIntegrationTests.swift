@@ -13,7 +13,7 @@ import TritonClient
     "Batch worker end to end", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerIntegrationTests {
-    @Test("a 5,000-item job completes: 5,000 rows, 5,000 objects, every output right, a manifest and an event")
+    @Test("a 5,000-item job completes: 5,000 rows, outputs in shared shards, every output right by range GET, a manifest and an event")
     func fiveThousandItems() async throws {
         let fixture = try await BatchFixture.make("5k")
         defer { Task { await fixture.shutdown() } }
@@ -39,9 +39,9 @@ struct BatchWorkerIntegrationTests {
         let rows = try await fixture.items(of: jobID)
         #expect(rows.count == count)
         #expect(Set(rows.map(\.itemID)) == Set((0..<count).map(SimpleModel.itemID)))
-        let keys = try await fixture.objectKeys(of: jobID)
-        #expect(keys.count == count + 1, "outputs plus manifest.json")
-        #expect(keys.contains { $0.hasSuffix("/manifest.json") })
+        let layout = try await fixture.verifyShards(of: jobID)
+        #expect(layout.problems.isEmpty, "\(layout.problems.prefix(5))")
+        #expect(layout.shards < count, "items share shards (\(layout.shards) for \(count) items)")
         let problems = try await fixture.verifySimpleOutputs(jobID: jobID, indices: 0..<count)
         #expect(problems.isEmpty, "\(problems.prefix(5))")
 
@@ -61,7 +61,7 @@ struct BatchWorkerIntegrationTests {
         let directRate = try await DirectTriton.itemsPerSecond(items: count, batchSize: 8, concurrency: 8)
         print(
             "batch throughput: worker \(String(format: "%.0f", workerRate)) items/s end to end "
-                + "(submit → completed, \(count) items, submit took \(submitted)), direct Triton \(String(format: "%.0f", directRate)) items/s "
+                + "(submit → completed, \(count) items in \(layout.shards) shards, submit took \(submitted)), direct Triton \(String(format: "%.0f", directRate)) items/s "
                 + "(batch 8, 8 concurrent, both Tritons), ratio \(String(format: "%.2f", workerRate / directRate))")
     }
 }

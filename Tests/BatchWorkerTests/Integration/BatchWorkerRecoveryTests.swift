@@ -14,7 +14,7 @@ import Testing
     "Batch worker crash and sharing", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerRecoveryTests {
-    @Test("kill -9 of a worker process mid-job, then a restart: one row and one object per item, job completes")
+    @Test("kill -9 of a worker process mid-job, then a restart: one row per item pointing at its line in a shard, job completes")
     func killAndRestart() async throws {
         let fixture = try await BatchFixture.make("kill")
         defer { Task { await fixture.shutdown() } }
@@ -47,9 +47,8 @@ struct BatchWorkerRecoveryTests {
         #expect(job.succeeded == count && job.failed == 0)
         let rows = try await fixture.items(of: jobID)
         #expect(rows.count == count)
-        let keys = try await fixture.objectKeys(of: jobID)
-        #expect(keys.count == count + 1, "one object per item plus the manifest")
-        #expect(Set(keys).count == keys.count)
+        let layout = try await fixture.verifyShards(of: jobID)
+        #expect(layout.problems.isEmpty, "\(layout.problems.prefix(5))")
         let problems = try await fixture.verifySimpleOutputs(jobID: jobID, indices: 0..<count)
         #expect(problems.isEmpty, "\(problems.prefix(5))")
         print("kill test: \(atKill?.processed ?? 0) of \(count) items processed when the worker was killed")
@@ -83,7 +82,8 @@ struct BatchWorkerRecoveryTests {
         #expect(first.worker.itemsFinished > 0 && second.worker.itemsFinished > 0)
         #expect(first.worker.itemsFinished + second.worker.itemsFinished >= count)
         #expect(try await fixture.items(of: jobID).count == count)
-        #expect(try await fixture.objectKeys(of: jobID).count == count + 1)
+        let layout = try await fixture.verifyShards(of: jobID)
+        #expect(layout.problems.isEmpty, "\(layout.problems.prefix(5))")
         print(
             "two workers: \(first.worker.itemsFinished) and \(second.worker.itemsFinished) items, "
                 + "partitions \(firstPartitions) / \(secondPartitions)")

@@ -62,4 +62,10 @@ struct BatchItemRulesTests {
             #expect(found == nil, "\(url): \(found ?? "")")
         }
     }
+
+    @Test("a shard's key names its job, partition and first and last offsets")
+    func shardKey() {
+        let key = BatchNaming.shardKey(prefix: "out/a", jobID: "j1", partition: 3, firstOffset: 17, lastOffset: 24)
+        #expect(key == "out/a/j1/shards/3-17-24.jsonl")
+    }
 }
