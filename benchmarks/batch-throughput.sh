@@ -9,10 +9,11 @@
 #   worker  the same ITEMS as one JSON Lines job through the gateway (`inferctl batch submit`),
 #           timed from the submit call to the job's status `completed` (polled every 100 ms):
 #           Kafka in, batches of BATCH (simple's max_batch_size) through the router, one S3
-#           object and one row per item, offsets committed.
-# Then the S3 server's own ceiling: `hey` PUTs of a typical output object (same size) to a
-# throwaway, unauthenticated SeaweedFS started on free loopback ports, 64 connections — no
-# worker involved. Reported: items/s per round, medians, and worker / direct.
+#           shard (a JSON Lines object) per batch and one row per item, offsets committed.
+# Then the S3 server's own ceiling: `hey` PUTs of a full shard (BATCH output lines, the size the
+# worker writes) to a throwaway, unauthenticated SeaweedFS started on free loopback ports, 64
+# connections — no worker involved; PUT/s × BATCH is the items/s it could take. Reported: items/s
+# per round, medians, and worker / direct.
 # Loopback only; every loop is bounded. The router and worker are put back on debug builds at
 # the end, as `make up` starts them.
 #
@@ -31,6 +32,10 @@ command -v hey >/dev/null || { apt-get update -q && apt-get install -y -q hey; }
 export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 py=$STACK_VENV/bin/python
 inferctl=$(swift build --product inferctl >/dev/null 2>&1 && swift build --show-bin-path 2>/dev/null)/inferctl
+# A key of its own whose rate limit admits a whole job at once (the demo key's allowance is 50
+# items), used for the submit and the status polls.
+INFERCTL_API_KEY=$("$inferctl" keys create --principal "batch-benchmark" --scope batch --rate-limit 1000000 --quiet)
+export INFERCTL_API_KEY
 work=$(mktemp -d)
 weed_pid=""
 restore() {
@@ -67,12 +72,13 @@ first = [[(i + k) % 1000 for k in range(16)] for i in range(batch)]
 body = {"inputs": [tensor("INPUT0", sum(first, []), batch), tensor("INPUT1", [1] * 16 * batch, batch)]}
 with open(f"{work}/direct.json", "w") as out:
     json.dump(body, out)
-# A typical stored output: the worker's JSON for one item (two INT32 [1,16] outputs).
-output = {"id": "item-000000", "model_name": "simple", "model_version": "1",
-          "outputs": [{"name": n, "datatype": "INT32", "shape": [1, 16], "data": list(range(100, 116))}
-                      for n in ("OUTPUT0", "OUTPUT1")]}
-with open(f"{work}/output.json", "w") as out:
-    json.dump(output, out, separators=(",", ":"))
+# A full shard as the worker writes it: one output line per item of a batch (two INT32 [1,16]).
+with open(f"{work}/shard.jsonl", "w") as out:
+    for i in range(batch):
+        output = {"id": f"item-{i:06d}", "model_name": "simple", "model_version": "1",
+                  "outputs": [{"name": n, "datatype": "INT32", "shape": [1, 16], "data": list(range(100, 116))}
+                              for n in ("OUTPUT0", "OUTPUT1")]}
+        out.write(json.dumps(output, separators=(",", ":")) + "\n")
 PY
 
 now() { date +%s.%N; }
@@ -98,10 +104,10 @@ direct_round() {
 worker_round() {
     local start job answer status deadline
     start=$(now)
-    job=$("$inferctl" batch submit "$work/items.jsonl" --model simple)
+    job=$("$inferctl" batch submit "$work/items.jsonl" --model simple) || { echo "submit failed" >&2; exit 1; }
     deadline=$((SECONDS + 600))
     while ((SECONDS < deadline)); do
-        answer=$(curl -fsS -H "x-api-key: $DEMO_API_KEY" "$GATEWAY_URL/v1/batches/$job")
+        answer=$(curl -fsS -H "x-api-key: $INFERCTL_API_KEY" "$GATEWAY_URL/v1/batches/$job")
         status=$("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["succeeded"])' <<<"$answer")
         [[ "$status" == completed* ]] && break
         sleep 0.1
@@ -118,7 +124,7 @@ for ((i = 1; i <= rounds; i++)); do
     echo "round $i: direct ${direct[-1]} items/s | worker ${worker[-1]} items/s"
 done
 
-# The S3 server alone: a throwaway SeaweedFS without credentials, PUTs of one output-sized object.
+# The S3 server alone: a throwaway SeaweedFS without credentials, PUTs of one full shard.
 read -r -a ports < <("$py" -c '
 import socket
 socks = [socket.socket() for _ in range(10)]
@@ -134,9 +140,9 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$STACK_VENV/bin/weed" mini -d
 weed_pid=$!
 s3="http://127.0.0.1:${ports[0]}"
 for ((i = 0; i < 60; i++)); do curl -fsS -X PUT "$s3/bench" -o /dev/null 2>/dev/null && break; sleep 0.5; done
-hey -n 2000 -c 64 -m PUT -T application/json -D "$work/output.json" "$s3/bench/warm.json" >/dev/null
+hey -n 2000 -c 64 -m PUT -T application/x-ndjson -D "$work/shard.jsonl" "$s3/bench/warm.jsonl" >/dev/null
 puts=$((items / 64 * 64))
-hey -n "$puts" -c 64 -m PUT -T application/json -D "$work/output.json" "$s3/bench/item.json" >"$work/hey-s3"
+hey -n "$puts" -c 64 -m PUT -T application/x-ndjson -D "$work/shard.jsonl" "$s3/bench/shard.jsonl" >"$work/hey-s3"
 grep -q "\[200\].*$puts responses" "$work/hey-s3" || { echo "S3 PUTs failed" >&2; cat "$work/hey-s3" >&2; exit 1; }
 put_rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/hey-s3")
 
@@ -145,6 +151,6 @@ d=$(printf '%s\n' "${direct[@]}" | median)
 w=$(printf '%s\n' "${worker[@]}" | median)
 echo "direct Triton (batch $batch, $concurrency in flight, inference only): median $d items/s"
 echo "batch worker ($build, submit -> completed, $items items):              median $w items/s"
-echo "S3 server alone (PUT of one $(wc -c <"$work/output.json")-byte output, 64 connections): $put_rate PUT/s"
-awk -v w="$w" -v d="$d" -v p="$put_rate" \
-    'BEGIN {printf "worker / direct = %.2f; S3 PUT ceiling / direct = %.2f\n", w / d, p / d}'
+echo "S3 server alone (PUT of one $(wc -c <"$work/shard.jsonl")-byte shard of $batch items, 64 connections): $put_rate PUT/s = $((put_rate * batch)) items/s"
+awk -v w="$w" -v d="$d" -v p="$((put_rate * batch))" \
+    'BEGIN {printf "worker / direct = %.2f; S3 PUT ceiling (items/s) / direct = %.2f\n", w / d, p / d}'

@@ -87,7 +87,8 @@ extension BatchWorker {
     private func unfinishable(_ items: [WorkItem], _ failure: PermanentFailure) {
         for item in items {
             logger.error(
-                "batch.item.unfinishable", metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
+                "batch.item.unfinishable",
+                metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
         }
     }
 

@@ -49,7 +49,9 @@ public struct BatchWorkerSettings: Sendable {
             region: config.string(forKey: "s3.region", default: "us-east-1"),
             bucket: config.string(forKey: "s3.bucket", default: "inference-outputs"),
             accessKeyID: config.string(forKey: "aws.access_key_id", default: ""),
-            secretAccessKey: config.string(forKey: "aws.secret_access_key", isSecret: true, default: ""))
+            secretAccessKey: config.string(forKey: "aws.secret_access_key", isSecret: true, default: ""),
+            // One retry layer: the worker's own (batch.retry.*, with its health checks and pause).
+            retry: .none)
 
         let batch = config.scoped(to: "batch")
         groupID = batch.string(forKey: "group_id", default: "batch-worker")

@@ -113,7 +113,9 @@ public struct S3Client: Sendable {
         try Self.validate(key: key)
         guard !range.isEmpty, range.lowerBound >= 0 else { return Data() }
         let response = try await perform(
-            S3Request(method: "GET", key: key, headers: [(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)")]))
+            S3Request(
+                method: "GET", key: key,
+                headers: [(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)")]))
         guard response.status == 206, response.body.count == range.count else {
             throw ObjectStoreError.invalidResponse(
                 "asked for \(range.count) bytes at \(range.lowerBound), got \(response.body.count) (HTTP \(response.status))",

@@ -13,7 +13,7 @@ import TritonClient
     "Batch worker end to end", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerIntegrationTests {
-    @Test("a 5,000-item job completes: 5,000 rows, outputs in shared shards, every output right by range GET, a manifest and an event")
+    @Test("a 5,000-item job completes: 5,000 rows, shared shards, each output right by range GET, manifest, event")
     func fiveThousandItems() async throws {
         let fixture = try await BatchFixture.make("5k")
         defer { Task { await fixture.shutdown() } }

@@ -14,7 +14,7 @@ import Testing
     "Batch worker crash and sharing", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerRecoveryTests {
-    @Test("kill -9 of a worker process mid-job, then a restart: one row per item pointing at its line in a shard, job completes")
+    @Test("kill -9 of a worker mid-job, then a restart: one row per item, each at its line in a shard")
     func killAndRestart() async throws {
         let fixture = try await BatchFixture.make("kill")
         defer { Task { await fixture.shutdown() } }
