@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Batch worker throughput end to end against calling Triton directly, measured in one run.
 #
-# Method: after `make up`, the router and batch worker are restarted from BUILD binaries
+# Method: after `make up`, the router, batch worker and gateway are restarted from BUILD binaries
 # (release by default). ROUNDS times, alternating so drift on a noisy machine hits both sides:
 #   direct  ITEMS `simple` items (two INT32 [16] tensors each) in requests of BATCH items, sent
 #           with `hey` to triton-a and triton-b at once, CONCURRENCY/2 connections each
@@ -32,10 +32,6 @@ command -v hey >/dev/null || { apt-get update -q && apt-get install -y -q hey; }
 export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 py=$STACK_VENV/bin/python
 inferctl=$(swift build --product inferctl >/dev/null 2>&1 && swift build --show-bin-path 2>/dev/null)/inferctl
-# A key of its own whose rate limit admits a whole job at once (the demo key's allowance is 50
-# items), used for the submit and the status polls.
-INFERCTL_API_KEY=$("$inferctl" keys create --principal "batch-benchmark" --scope batch --rate-limit 1000000 --quiet)
-export INFERCTL_API_KEY
 work=$(mktemp -d)
 weed_pid=""
 restore() {
@@ -52,12 +48,19 @@ restore() {
         scripts/stack/restart-component.sh restart router >/dev/null
         scripts/stack/restart-component.sh restart batch-worker >/dev/null
     fi
+    echo "putting the gateway back on its usual build and batch item allowance"
+    env -u GATEWAY_RATE_LIMIT_BATCH_ITEMS_LIMIT -u GATEWAY_RATE_LIMIT_BATCH_ITEMS_BURST \
+        scripts/stack/restart-component.sh restart gateway >/dev/null
 }
 trap restore EXIT
 
-echo "restarting router and batch-worker from $build builds"
+echo "restarting router, batch-worker and gateway from $build builds"
 STACK_SWIFT_BUILD=$build scripts/stack/restart-component.sh restart router >/dev/null
 STACK_SWIFT_BUILD=$build scripts/stack/restart-component.sh restart batch-worker >/dev/null
+# The gateway too, with a batch item allowance (10,000 items a minute by default) that admits
+# every round's job at once.
+GATEWAY_RATE_LIMIT_BATCH_ITEMS_LIMIT=100000000 GATEWAY_RATE_LIMIT_BATCH_ITEMS_BURST=100000000 \
+    STACK_SWIFT_BUILD=$build scripts/stack/restart-component.sh restart gateway >/dev/null
 
 "$py" - "$work" "$items" "$batch" <<'PY'
 import json, sys
@@ -107,7 +110,7 @@ worker_round() {
     job=$("$inferctl" batch submit "$work/items.jsonl" --model simple) || { echo "submit failed" >&2; exit 1; }
     deadline=$((SECONDS + 600))
     while ((SECONDS < deadline)); do
-        answer=$(curl -fsS -H "x-api-key: $INFERCTL_API_KEY" "$GATEWAY_URL/v1/batches/$job")
+        answer=$(curl -fsS -H "x-api-key: $DEMO_API_KEY" "$GATEWAY_URL/v1/batches/$job")
         status=$("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["succeeded"])' <<<"$answer")
         [[ "$status" == completed* ]] && break
         sleep 0.1

@@ -4,45 +4,59 @@ import Logging
 import PlatformStore
 
 extension BatchWorker {
-    /// Runs one batch to the end: every item inferred (or failed, or skipped), its output and row
-    /// written, and only then its offset marked committable. Throws only `CancellationError`.
-    func process(_ items: [WorkItem]) async throws {
-        var outcomes = [ItemOutcome?](repeating: nil, count: items.count)
+    /// Runs one group of batches to the end: every item inferred (each batch its own Triton call,
+    /// all at once), failed or skipped; the group's succeeded items written as one shard per job
+    /// and every row in one transaction; only then their offsets marked committable. Throws only
+    /// `CancellationError`.
+    func process(_ batches: [[WorkItem]]) async throws {
         var contexts: [UUID: JobContext] = [:]
-        var runnable: [Int] = []
-        for (index, item) in items.enumerated() {
-            let message: BatchItemMessage
-            switch item.content {
-            case .failure(let error):
-                outcomes[index] = .failed(code: error.name, reason: error.reason)
-                continue
-            case .success(let decoded):
-                message = decoded
-            }
-            if contexts[message.jobID] == nil {
-                do {
-                    contexts[message.jobID] = try await retrying("load job", on: .database) {
-                        try await self.jobs.context(for: message)
-                    }
-                } catch let failure as PermanentFailure {
-                    outcomes[index] = .failed(code: failure.code, reason: failure.reason)
+        var outcomes: [[ItemOutcome?]] = []
+        var runnable: [[Int]] = []
+        for items in batches {
+            var batchOutcomes = [ItemOutcome?](repeating: nil, count: items.count)
+            var batchRunnable: [Int] = []
+            for (index, item) in items.enumerated() {
+                let message: BatchItemMessage
+                switch item.content {
+                case .failure(let error):
+                    batchOutcomes[index] = .failed(code: error.name, reason: error.reason)
                     continue
+                case .success(let decoded):
+                    message = decoded
+                }
+                if contexts[message.jobID] == nil {
+                    do {
+                        contexts[message.jobID] = try await retrying("load job", on: .database) {
+                            try await self.jobs.context(for: message)
+                        }
+                    } catch let failure as PermanentFailure {
+                        batchOutcomes[index] = .failed(code: failure.code, reason: failure.reason)
+                        continue
+                    }
+                }
+                if contexts[message.jobID]?.status == .cancelled {
+                    batchOutcomes[index] = .skipped
+                } else {
+                    batchRunnable.append(index)
                 }
             }
-            if contexts[message.jobID]?.status == .cancelled {
-                outcomes[index] = .skipped
-            } else {
-                runnable.append(index)
+            outcomes.append(batchOutcomes)
+            runnable.append(batchRunnable)
+        }
+        try await withThrowingTaskGroup(of: (Int, [ItemOutcome]).self) { group in
+            for (batch, indices) in runnable.enumerated() where !indices.isEmpty {
+                let messages = indices.map { batches[batch][$0].message! }
+                group.addTask { (batch, try await self.infer(messages)) }
+            }
+            for try await (batch, inferred) in group {
+                for (index, outcome) in zip(runnable[batch], inferred) { outcomes[batch][index] = outcome }
             }
         }
-        if !runnable.isEmpty {
-            let inferred = try await infer(runnable.map { items[$0].message! })
-            for (index, outcome) in zip(runnable, inferred) { outcomes[index] = outcome }
-        }
+        let items = batches.flatMap { $0 }
         // Succeeded items share one output object per job; the others are written one by one.
         var shards: [UUID: [ShardEntry]] = [:]
         var others: [(WorkItem, ItemOutcome)] = []
-        for (item, outcome) in zip(items, outcomes) {
+        for (item, outcome) in zip(items, outcomes.flatMap { $0 }) {
             if case .succeeded(let response, let latency) = outcome, let message = item.message {
                 shards[message.jobID, default: []].append(
                     ShardEntry(item: item, message: message, response: response, latencyMs: latency))

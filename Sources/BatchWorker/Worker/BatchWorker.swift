@@ -28,7 +28,7 @@ public final class BatchWorker: Service, Sendable {
     let permits: AsyncPermits
     let gate: DependencyGate
     let tracker = Mutex(OffsetTracker())
-    let assembler: Mutex<BatchAssembler<BatchKey, WorkItem, ContinuousClock.Instant>>
+    let grouper: Mutex<BatchGrouper<BatchKey, WorkItem, ContinuousClock.Instant>>
     /// Model descriptions with when they were read; re-read after ``modelTTL``.
     let models = Mutex<[ModelKey: (description: ModelDescription, readAt: ContinuousClock.Instant)]>([:])
     /// How long a model's `max_batch_size` and metadata are trusted.
@@ -72,7 +72,10 @@ public final class BatchWorker: Service, Sendable {
         self.metrics = metrics
         jobs = JobDirectory(store: store, ttl: configuration.jobStatusTTL)
         permits = AsyncPermits(configuration.maxInFlightItems)
-        assembler = Mutex(BatchAssembler(linger: configuration.linger))
+        grouper = Mutex(
+            BatchGrouper(
+                linger: configuration.linger, groupLinger: configuration.groupLinger,
+                groupCapacity: configuration.maxGroupItems))
         gate = DependencyGate { [consumer, logger] paused in
             metrics.setPaused(paused)
             if paused {
@@ -87,7 +90,7 @@ public final class BatchWorker: Service, Sendable {
 
     /// Runs until graceful shutdown (drain, commit, return) or cancellation (stop at once).
     public func run() async throws {
-        let (batches, sink) = AsyncStream.makeStream(of: [WorkItem].self)
+        let (batches, sink) = AsyncStream.makeStream(of: [[WorkItem]].self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.commitLoop() }
             group.addTask {
@@ -104,9 +107,9 @@ public final class BatchWorker: Service, Sendable {
 
     // MARK: - Reading
 
-    /// Reads messages until shutdown, feeding complete batches to `sink`; then hands out the
-    /// partial batches too.
-    private func readAndAssemble(into sink: AsyncStream<[WorkItem]>.Continuation) async throws {
+    /// Reads messages until shutdown, feeding complete groups of batches to `sink`; then hands
+    /// out the partial ones too.
+    private func readAndAssemble(into sink: AsyncStream<[[WorkItem]]>.Continuation) async throws {
         let (openings, opened) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.lingerLoop(sink, openings: openings) }
@@ -117,53 +120,58 @@ public final class BatchWorker: Service, Sendable {
             }
             group.cancelAll()
         }
-        for batch in assembler.withLock({ $0.drain() }) { sink.yield(batch) }
+        for group in grouper.withLock({ $0.drain(now: .now) }) { sink.yield(group) }
     }
 
-    /// Reads and assembles; yields to `opened` when a batch opens while none was open.
+    /// Reads and assembles; yields to `opened` when a batch or group opens while none was open.
     private func readLoop(
-        _ sink: AsyncStream<[WorkItem]>.Continuation, opened: AsyncStream<Void>.Continuation
+        _ sink: AsyncStream<[[WorkItem]]>.Continuation, opened: AsyncStream<Void>.Continuation
     ) async throws {
+        func assemble(_ add: (inout BatchGrouper<BatchKey, WorkItem, ContinuousClock.Instant>) -> [[[WorkItem]]]) {
+            let (ready, firstOpen) = grouper.withLock { grouper in
+                let wasEmpty = grouper.isEmpty
+                let ready = add(&grouper)
+                return (ready, wasEmpty && !grouper.isEmpty)
+            }
+            for group in ready { sink.yield(group) }
+            if firstOpen { opened.yield() }
+        }
         for try await message in consumer.messages {
             try await permits.acquire()
             let item = WorkItem(message)
             tracker.withLock { $0.received(item.partition, offset: item.offset) }
             metrics.received()
             guard let decoded = item.message, let signature = TensorBatching.signature(of: decoded.request) else {
-                sink.yield([item])
+                assemble { $0.addAlone(item, now: .now) }
                 continue
             }
             let capacity: Int
             do {
                 capacity = try await describe(ModelKey(model: decoded.model, version: decoded.version)).maxBatchSize
             } catch is PermanentFailure {
-                sink.yield([item])
+                assemble { $0.addAlone(item, now: .now) }
                 continue
             }
             let key = BatchKey(model: decoded.model, version: decoded.version, signature: signature)
             let rows = TensorBatching.rows(of: decoded.request)
-            let (ready, firstOpen) = assembler.withLock { assembler in
-                let wasEmpty = assembler.isEmpty
-                let ready = assembler.add(item, key: key, rows: rows, capacity: capacity, now: .now)
-                return (ready, wasEmpty && !assembler.isEmpty)
-            }
-            for batch in ready { sink.yield(batch) }
-            if firstOpen { opened.yield() }
+            assemble { $0.add(item, key: key, rows: rows, capacity: capacity, now: .now) }
         }
     }
 
-    /// Hands out partial batches whose linger time has passed: sleeps until the first deadline,
-    /// or, while no batch is open, until `openings` says one opened (an idle worker does not
-    /// wake up). A batch opened later has a later deadline, so the wait never has to shorten.
-    private func lingerLoop(_ sink: AsyncStream<[WorkItem]>.Continuation, openings: AsyncStream<Void>) async {
+    /// Hands out partial batches and groups whose linger time has passed: sleeps until the first
+    /// deadline, at most one batch linger at a time (a batch opened meanwhile has a deadline at
+    /// most that far off), or, while nothing is open, until `openings` says something opened (an
+    /// idle worker does not wake up).
+    private func lingerLoop(_ sink: AsyncStream<[[WorkItem]]>.Continuation, openings: AsyncStream<Void>) async {
         var wakeups = openings.makeAsyncIterator()
         while !Task.isCancelled {
-            guard let deadline = assembler.withLock({ $0.nextDeadline }) else {
+            guard let deadline = grouper.withLock({ $0.nextDeadline }) else {
                 guard await wakeups.next() != nil else { return }
                 continue
             }
-            do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
-            for batch in assembler.withLock({ $0.expired(now: .now) }) { sink.yield(batch) }
+            let wake = min(deadline, ContinuousClock.now.advanced(by: configuration.linger))
+            do { try await Task.sleep(until: wake, clock: .continuous) } catch { return }
+            for group in grouper.withLock({ $0.expired(now: .now) }) { sink.yield(group) }
         }
     }
 
@@ -201,7 +209,7 @@ public final class BatchWorker: Service, Sendable {
 
     /// Runs each batch as its own task, at most ``BatchWorkerConfiguration/maxConcurrentBatches``
     /// at once, until the stream ends and every batch is done.
-    private func dispatch(_ batches: AsyncStream<[WorkItem]>) async throws {
+    private func dispatch(_ batches: AsyncStream<[[WorkItem]]>) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for await batch in batches {

@@ -16,8 +16,14 @@ public struct BatchWorkerConfiguration: Sendable {
     public var linger: Duration
     /// The most items read and not yet committed. Default 1024.
     public var maxInFlightItems: Int
-    /// The most batches being inferred and written at once. Default 8.
+    /// The most groups of batches (see ``maxGroupItems``) being inferred and written at once.
+    /// Default 8.
     public var maxConcurrentBatches: Int
+    /// Triton batches are written together: their succeeded items as one shard per job, their
+    /// rows in one transaction, up to this many items. Default 128.
+    public var maxGroupItems: Int
+    /// How long a group of batches waits for more; at least ``linger``. Default 10 ms.
+    public var groupLinger: Duration
     /// How often finished offsets are committed. Default 200 ms.
     public var commitInterval: Duration
     /// How long a job's status (cancelled or not) is cached. Default 1 s.
@@ -39,6 +45,8 @@ public struct BatchWorkerConfiguration: Sendable {
         linger: Duration = .milliseconds(5),
         maxInFlightItems: Int = 1024,
         maxConcurrentBatches: Int = 8,
+        maxGroupItems: Int = 128,
+        groupLinger: Duration = .milliseconds(10),
         commitInterval: Duration = .milliseconds(200),
         jobStatusTTL: Duration = .seconds(1),
         retry: Backoff = Backoff(),
@@ -52,6 +60,8 @@ public struct BatchWorkerConfiguration: Sendable {
         self.linger = linger
         self.maxInFlightItems = maxInFlightItems
         self.maxConcurrentBatches = maxConcurrentBatches
+        self.maxGroupItems = max(1, maxGroupItems)
+        self.groupLinger = max(groupLinger, linger)
         self.commitInterval = commitInterval
         self.jobStatusTTL = jobStatusTTL
         self.retry = retry

@@ -69,6 +69,9 @@ public struct BatchWorkerSettings: Sendable {
         worker.linger = .milliseconds(batch.int(forKey: "linger_ms", default: 5))
         worker.maxInFlightItems = batch.int(forKey: "max_inflight_items", default: worker.maxInFlightItems)
         worker.maxConcurrentBatches = batch.int(forKey: "max_concurrent_batches", default: worker.maxConcurrentBatches)
+        worker.maxGroupItems = batch.int(forKey: "max_group_items", default: worker.maxGroupItems)
+        worker.groupLinger = max(
+            .milliseconds(batch.int(forKey: "group_linger_ms", default: 10)), worker.linger)
         worker.commitInterval = .milliseconds(batch.int(forKey: "commit_interval_ms", default: 200))
         worker.jobStatusTTL = .milliseconds(batch.int(forKey: "job_status_ttl_ms", default: 1000))
         worker.retry = Backoff(
