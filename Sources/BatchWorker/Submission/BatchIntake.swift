@@ -6,7 +6,8 @@ import PlatformStore
 public typealias BatchAdmission = @Sendable (_ owner: String, _ items: Int) async throws -> Void
 
 /// A batch job whose items arrive one by one (a streamed upload): each item is validated,
-/// admitted and published in chunks as it comes, so memory holds one chunk, not the job.
+/// admitted and published in chunks as it comes, so memory holds two chunks, not the job: one
+/// chunk's publishing (waiting for Kafka's acknowledgements) overlaps the next one's validation.
 ///
 /// The job's row is created with the first admitted chunk, with an unknown total; ``finish()``
 /// sets the total before the last item is published (one admitted item is always held back until
@@ -25,6 +26,8 @@ public struct BatchIntake: Sendable {
     private var seen: Set<String> = []
     private var admitted = 0
     private var created = false
+    /// The chunk being published while the next one fills; awaited before the next publish.
+    private var publishing: Task<Void, any Error>?
 
     /// Items published or held: admitted and part of the job.
     public var accepted: Int { admitted }
@@ -71,6 +74,7 @@ public struct BatchIntake: Sendable {
     public mutating func finish() async throws -> Int {
         guard count > 0 else { throw BatchWorkerError.invalidSubmission("a batch needs at least one item") }
         try await flush(final: true)
+        try await awaitPublishing()
         return admitted
     }
 
@@ -79,6 +83,8 @@ public struct BatchIntake: Sendable {
     public mutating func abandon(reason: String) async {
         pending = []
         held = nil
+        _ = try? await publishing?.value
+        publishing = nil
         guard created else { return }
         _ = try? await submitter.store.abandon(jobID, error: reason)
         submitter.logger.info("batch.submit.abandoned", metadata: [LogKey.jobID: "\(jobID)"])
@@ -107,15 +113,26 @@ public struct BatchIntake: Sendable {
         pending = []
         if let held { messages.insert(held, at: 0) }
         held = nil
+        try await awaitPublishing()
         if final {
             try await setTotal(admitted)
+            try await publish(messages)
         } else {
             held = messages.popLast()
+            let submitter = self.submitter
+            let jobID = self.jobID
+            publishing = Task { try await Self.publish(messages, of: jobID, with: submitter) }
         }
-        try await publish(messages)
+    }
+
+    /// Waits for the chunk being published; rethrows its failure.
+    private mutating func awaitPublishing() async throws {
+        defer { publishing = nil }
+        try await publishing?.value
     }
 
     private mutating func publishRemaining(total: Int) async throws {
+        try await awaitPublishing()
         try await setTotal(total)
         let last = held.map { [$0] } ?? []
         held = nil
@@ -132,6 +149,10 @@ public struct BatchIntake: Sendable {
     }
 
     private func publish(_ messages: [[UInt8]]) async throws {
+        try await Self.publish(messages, of: jobID, with: submitter)
+    }
+
+    private static func publish(_ messages: [[UInt8]], of jobID: UUID, with submitter: BatchSubmitter) async throws {
         do {
             try await submitter.publish(messages, key: Array(jobID.uuidString.lowercased().utf8))
         } catch {
