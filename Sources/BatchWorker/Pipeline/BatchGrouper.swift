@@ -1,7 +1,7 @@
 /// Two stages of assembly: items into Triton batches (a ``BatchAssembler`` by model and tensor
 /// layout), then finished batches into groups that are written together (one shard per job, one
-/// transaction for their rows), up to `groupCapacity` items or `groupLinger` after the group
-/// opened. A pure value over an injected time: the owner supplies `now`.
+/// transaction for their rows), up to `groupCapacity` items or `groupLinger` (at least `linger`)
+/// after the group opened. A pure value over an injected time: the owner supplies `now`.
 struct BatchGrouper<Key: Hashable & Sendable, Item: Sendable, Instant: InstantProtocol>: Sendable
 where Instant.Duration == Duration {
     private var batches: BatchAssembler<Key, Item, Instant>
@@ -10,7 +10,7 @@ where Instant.Duration == Duration {
 
     init(linger: Duration, groupLinger: Duration, groupCapacity: Int) {
         batches = BatchAssembler(linger: linger)
-        groups = BatchAssembler(linger: groupLinger)
+        groups = BatchAssembler(linger: max(groupLinger, linger))
         self.groupCapacity = max(1, groupCapacity)
     }
 

@@ -61,7 +61,7 @@ public struct BatchWorkerConfiguration: Sendable {
         self.maxInFlightItems = maxInFlightItems
         self.maxConcurrentBatches = maxConcurrentBatches
         self.maxGroupItems = max(1, maxGroupItems)
-        self.groupLinger = max(groupLinger, linger)
+        self.groupLinger = groupLinger
         self.commitInterval = commitInterval
         self.jobStatusTTL = jobStatusTTL
         self.retry = retry

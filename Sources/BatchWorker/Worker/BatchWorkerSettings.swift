@@ -70,8 +70,7 @@ public struct BatchWorkerSettings: Sendable {
         worker.maxInFlightItems = batch.int(forKey: "max_inflight_items", default: worker.maxInFlightItems)
         worker.maxConcurrentBatches = batch.int(forKey: "max_concurrent_batches", default: worker.maxConcurrentBatches)
         worker.maxGroupItems = batch.int(forKey: "max_group_items", default: worker.maxGroupItems)
-        worker.groupLinger = max(
-            .milliseconds(batch.int(forKey: "group_linger_ms", default: 10)), worker.linger)
+        worker.groupLinger = .milliseconds(batch.int(forKey: "group_linger_ms", default: 10))
         worker.commitInterval = .milliseconds(batch.int(forKey: "commit_interval_ms", default: 200))
         worker.jobStatusTTL = .milliseconds(batch.int(forKey: "job_status_ttl_ms", default: 1000))
         worker.retry = Backoff(
