@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Platform", "BatchWorker", "Kafka",
+                "Platform", "BatchWorker", "Kafka", "ObjectStore",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),

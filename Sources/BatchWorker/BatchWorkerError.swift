@@ -12,6 +12,7 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
         case publishFailed = "publish_failed"
         case attemptsExhausted = "attempts_exhausted"
         case unstorableData = "unstorable_data"
+        case unreadableResults = "unreadable_results"
     }
 
     private let code: Code
@@ -49,6 +50,9 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// PostgreSQL refused the item's data (SQLSTATE class 22 or 23): storing it again cannot work.
     public static func unstorableData(_ reason: String) -> Self { Self(.unstorableData, reason) }
+
+    /// A finished job's rows point at output bytes its shards do not hold.
+    public static func unreadableResults(_ reason: String) -> Self { Self(.unreadableResults, reason) }
 
     /// True for ``invalidSubmission(_:)``.
     public var isInvalidSubmission: Bool { code == .invalidSubmission }

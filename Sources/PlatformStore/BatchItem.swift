@@ -31,6 +31,10 @@ public struct BatchItem: Sendable, Hashable {
     public var outputRange: Range<Int>?
     /// Why it failed, for a failed item (or the last failed attempt of a pending one).
     public var error: String?
+    /// A short machine-readable name of the failure (`model_error`, `invalid_item`, …), when known.
+    public var errorCode: String?
+    /// The item's place in its job's input (0-based), when its producer sent one.
+    public var position: Int?
     /// How many times a result or attempt was recorded for it.
     public var attempts: Int
     /// The inference latency in milliseconds, when measured.
@@ -40,7 +44,10 @@ public struct BatchItem: Sendable, Hashable {
 
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
     static let columns =
-        "job_id, item_id, status, output_uri, output_offset, output_length, error, attempts, latency_ms, updated_at"
+        """
+        job_id, item_id, status, output_uri, output_offset, output_length, error, error_code, position, attempts, \
+        latency_ms, updated_at
+        """
 
     init(row: PostgresRow) throws {
         jobID = try row.decode("job_id")
@@ -57,6 +64,8 @@ public struct BatchItem: Sendable, Hashable {
             outputRange = offset..<(offset + length)
         }
         error = try row.decode("error")
+        errorCode = try row.decode("error_code")
+        position = try row.decode("position")
         attempts = try row.decode("attempts")
         latencyMs = try row.decode("latency_ms")
         updatedAt = try row.decode("updated_at")

@@ -50,6 +50,10 @@ public struct BatchJob: Sendable, Hashable {
     public var updatedAt: Date
     /// When the job reached a final state.
     public var finishedAt: Date?
+    /// The key of the job's `output.jsonl` in the bucket, once its result files are written.
+    public var outputFileKey: String?
+    /// The key of the job's `errors.jsonl` in the bucket, once its result files are written.
+    public var errorFileKey: String?
 
     /// Items in a final state: `succeeded + failed + skipped`.
     public var processed: Int { succeeded + failed + skipped }
@@ -63,7 +67,7 @@ public struct BatchJob: Sendable, Hashable {
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
     static let columns = """
         id, model, version, status, total, succeeded, failed, skipped, owner, callback_url, output_prefix, error, \
-        created_at, updated_at, finished_at
+        created_at, updated_at, finished_at, output_file_key, error_file_key
         """
 
     init(row: PostgresRow) throws {
@@ -86,6 +90,8 @@ public struct BatchJob: Sendable, Hashable {
         createdAt = try row.decode("created_at")
         updatedAt = try row.decode("updated_at")
         finishedAt = try row.decode("finished_at")
+        outputFileKey = try row.decode("output_file_key")
+        errorFileKey = try row.decode("error_file_key")
     }
 }
 

@@ -17,6 +17,10 @@ public struct ItemResult: Sendable, Hashable {
     /// Why it failed, for a failed item. Stored sanitised: control characters (NUL among them,
     /// which PostgreSQL text cannot hold) replaced and cut to ``maxErrorLength`` characters.
     public var error: String?
+    /// A short machine-readable name of the failure, for a failed item.
+    public var errorCode: String?
+    /// The item's place in its job's input (0-based), when known.
+    public var position: Int?
     /// The inference latency in milliseconds, when measured.
     public var latencyMs: Double?
 
@@ -26,7 +30,7 @@ public struct ItemResult: Sendable, Hashable {
     /// Creates a result.
     public init(
         jobID: UUID, itemID: String, status: BatchItemStatus, outputURI: String?, outputRange: Range<Int>? = nil,
-        error: String?, latencyMs: Double?
+        error: String?, errorCode: String? = nil, position: Int? = nil, latencyMs: Double?
     ) {
         self.jobID = jobID
         self.itemID = itemID
@@ -34,6 +38,8 @@ public struct ItemResult: Sendable, Hashable {
         self.outputURI = outputURI
         self.outputRange = outputRange
         self.error = error
+        self.errorCode = errorCode
+        self.position = position
         self.latencyMs = latencyMs
     }
 }
@@ -91,17 +97,22 @@ extension BatchJobStore {
         let rows = try await connection.query(
             """
             INSERT INTO batch_items AS item
-                (job_id, item_id, status, output_uri, output_offset, output_length, error, attempts, latency_ms,
-                updated_at)
+                (job_id, item_id, status, output_uri, output_offset, output_length, error, error_code, position,
+                attempts, latency_ms, updated_at)
             SELECT r.job_id::uuid, r.item_id, r.status, r.output_uri, r.output_offset::bigint,
-                r.output_length::integer, r.error, 1, r.latency_ms::double precision, now()
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                r.output_length::integer, r.error, r.error_code, r.position::bigint, 1,
+                r.latency_ms::double precision, now()
+            FROM unnest(
+                    $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::text[])
                 WITH ORDINALITY
-                AS r(job_id, item_id, status, output_uri, error, latency_ms, output_offset, output_length, position)
-            ORDER BY r.position
+                AS r(job_id, item_id, status, output_uri, error, latency_ms, output_offset, output_length, error_code,
+                    position, ordinal)
+            ORDER BY r.ordinal
             ON CONFLICT (job_id, item_id) DO UPDATE
             SET status = EXCLUDED.status, output_uri = EXCLUDED.output_uri, output_offset = EXCLUDED.output_offset,
-                output_length = EXCLUDED.output_length, error = EXCLUDED.error,
+                output_length = EXCLUDED.output_length, error = EXCLUDED.error, error_code = EXCLUDED.error_code,
+                position = COALESCE(EXCLUDED.position, item.position),
                 attempts = item.attempts + 1, latency_ms = EXCLUDED.latency_ms, updated_at = now()
             WHERE item.status = 'pending'
             RETURNING item.job_id, item.item_id
@@ -113,6 +124,8 @@ extension BatchJobStore {
                 .textArray(results.map { $0.latencyMs.map { "\($0)" } }),
                 .textArray(results.map { $0.outputRange.map { "\($0.lowerBound)" } }),
                 .textArray(results.map { $0.outputRange.map { "\($0.count)" } }),
+                .textArray(results.map { $0.errorCode.map(Self.storableError) }),
+                .textArray(results.map { $0.position.map { "\($0)" } }),
             ])
         var moved = Set<ItemKey>()
         for row in rows {

@@ -7,7 +7,7 @@ import PostgresClient
 public enum PlatformMigrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
-        batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs,
+        batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles,
     ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
@@ -151,5 +151,17 @@ public enum PlatformMigrations {
         version: 6, name: "sharded outputs",
         sql: """
             ALTER TABLE batch_items ADD COLUMN output_offset bigint, ADD COLUMN output_length integer;
+            """)
+
+    /// Finished jobs get result files: each item keeps its place in the job's input (`position`,
+    /// NULL for items from producers that send none) and its failure's code; a job records the
+    /// keys of its `output.jsonl` and `errors.jsonl` once both are written.
+    static let resultFiles = Migration(
+        version: 7, name: "result files",
+        sql: """
+            ALTER TABLE batch_items ADD COLUMN position bigint CHECK (position IS NULL OR position >= 0),
+                ADD COLUMN error_code text;
+            CREATE INDEX batch_items_input_order ON batch_items (job_id, (COALESCE(position, \(Int64.max))), item_id);
+            ALTER TABLE batch_jobs ADD COLUMN output_file_key text, ADD COLUMN error_file_key text;
             """)
 }

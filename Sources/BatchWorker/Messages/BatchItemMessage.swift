@@ -5,7 +5,7 @@ import InferenceProtocol
 ///
 /// The value is a JSON object: `job_id`, `item_id`, `model`, optional `version`, `inputs` (KServe
 /// v2 input tensors), and optional `outputs`, `parameters`, `output_prefix`, `job_total`,
-/// `callback_url` and `owner`. `docs/batch.md` is the reference for external producers.
+/// `callback_url`, `owner` and `position`. `docs/batch.md` is the reference for external producers.
 public struct BatchItemMessage: Sendable, Equatable {
     /// The job the item belongs to.
     public var jobID: UUID
@@ -26,11 +26,15 @@ public struct BatchItemMessage: Sendable, Equatable {
     /// The principal id owning a job first seen on Kafka; without it only an administrator sees
     /// the job.
     public var owner: String?
+    /// The item's place in its job's input (0-based): the order of the job's `output.jsonl`.
+    /// Items without one come after those with one, in item-id order.
+    public var position: Int?
 
     /// Creates a message.
     public init(
         jobID: UUID, itemID: String, model: String, version: String? = nil, request: InferRequest,
-        outputPrefix: String? = nil, jobTotal: Int? = nil, callbackURL: String? = nil, owner: String? = nil
+        outputPrefix: String? = nil, jobTotal: Int? = nil, callbackURL: String? = nil, owner: String? = nil,
+        position: Int? = nil
     ) {
         self.jobID = jobID
         self.itemID = itemID
@@ -41,6 +45,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         self.jobTotal = jobTotal
         self.callbackURL = callbackURL
         self.owner = owner
+        self.position = position
     }
 
     /// The fields around the tensors, decoded on their own (the tensors go through the codec).
@@ -53,6 +58,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         var jobTotal: Int?
         var callbackURL: String?
         var owner: String?
+        var position: Int?
 
         enum CodingKeys: String, CodingKey {
             case jobID = "job_id"
@@ -63,6 +69,7 @@ public struct BatchItemMessage: Sendable, Equatable {
             case jobTotal = "job_total"
             case callbackURL = "callback_url"
             case owner
+            case position
         }
     }
 
@@ -120,7 +127,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         return BatchItemMessage(
             jobID: jobID, itemID: envelope.itemID, model: envelope.model, version: envelope.version,
             request: request, outputPrefix: envelope.outputPrefix, jobTotal: envelope.jobTotal,
-            callbackURL: envelope.callbackURL, owner: envelope.owner)
+            callbackURL: envelope.callbackURL, owner: envelope.owner, position: envelope.position)
     }
 
     /// Checks the fields the codec does not: ids, names, prefix, total, callback and owner.
@@ -151,6 +158,7 @@ public struct BatchItemMessage: Sendable, Equatable {
             throw .invalidItem("output_prefix must be a relative S3 key prefix without '..' segments")
         }
         if let jobTotal, jobTotal < 1 { throw .invalidItem("job_total must be positive") }
+        if let position, position < 0 { throw .invalidItem("position must not be negative") }
         if let callbackURL, let problem = BatchFieldRules.callbackURLProblem(callbackURL) {
             throw .invalidItem(problem)
         }
@@ -172,7 +180,7 @@ public struct BatchItemMessage: Sendable, Equatable {
     public func encoded() throws -> [UInt8] {
         let envelope = Envelope(
             jobID: jobID.uuidString.lowercased(), itemID: itemID, model: model, version: version,
-            outputPrefix: outputPrefix, jobTotal: jobTotal, callbackURL: callbackURL, owner: owner)
+            outputPrefix: outputPrefix, jobTotal: jobTotal, callbackURL: callbackURL, owner: owner, position: position)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var head = Array(try encoder.encode(envelope))

@@ -23,12 +23,34 @@ public enum BatchNaming {
     public static func shardKey(
         prefix: String, jobID: String, partition: Int32, firstOffset: Int64, lastOffset: Int64
     ) -> String {
-        "\(prefix)/\(jobID)/shards/\(partition)-\(firstOffset)-\(lastOffset).jsonl"
+        shardFolder(prefix: prefix, jobID: jobID) + "\(partition)-\(firstOffset)-\(lastOffset).jsonl"
+    }
+
+    /// The folder of a job's shards: `{prefix}/{job_id}/shards/`.
+    public static func shardFolder(prefix: String, jobID: String) -> String {
+        "\(prefix)/\(jobID)/shards/"
     }
 
     /// The key of a job's manifest: `{prefix}/{job_id}/manifest.json`.
     public static func manifestKey(prefix: String, jobID: String) -> String {
         "\(prefix)/\(jobID)/manifest.json"
+    }
+
+    /// The key of a finished job's succeeded outputs: `{prefix}/{job_id}/output.jsonl`.
+    public static func outputFileKey(prefix: String, jobID: String) -> String {
+        "\(prefix)/\(jobID)/output.jsonl"
+    }
+
+    /// The key of a finished job's failures: `{prefix}/{job_id}/errors.jsonl`.
+    public static func errorFileKey(prefix: String, jobID: String) -> String {
+        "\(prefix)/\(jobID)/errors.jsonl"
+    }
+
+    /// The key within `bucket` of an `s3://{bucket}/{key}` URI; `nil` for another bucket or form.
+    public static func objectKey(fromURI uri: String, bucket: String) -> String? {
+        let head = "s3://\(bucket)/"
+        guard uri.hasPrefix(head), uri.utf8.count > head.utf8.count else { return nil }
+        return String(uri.dropFirst(head.count))
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {

@@ -85,33 +85,24 @@ struct JobManifest: Encodable {
     var skipped: Int
     var createdAt: Date
     var finishedAt: Date?
-    var items: [Item]
-
-    struct Item: Encodable {
-        var itemID: String
-        var status: String
-        /// The shard holding the item's line, and the line's bytes there.
-        var outputURI: String?
-        var outputOffset: Int?
-        var outputLength: Int?
-        var error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case itemID = "item_id"
-            case status
-            case outputURI = "output_uri"
-            case outputOffset = "output_offset"
-            case outputLength = "output_length"
-            case error
-        }
-    }
+    /// `output.jsonl` and `errors.jsonl` as `s3://` URIs, and the lines each holds.
+    /// `nil` when the files could not be written.
+    var outputFile: String?
+    var errorFile: String?
+    var outputLines: Int?
+    var errorLines: Int?
+    /// The shards the job's rows point at (the per-item results read them).
+    var shards: Int?
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id"
-        case model, version, status, total, succeeded, failed, skipped
+        case model, version, status, total, succeeded, failed, skipped, shards
         case createdAt = "created_at"
         case finishedAt = "finished_at"
-        case items
+        case outputFile = "output_file"
+        case errorFile = "error_file"
+        case outputLines = "output_lines"
+        case errorLines = "error_lines"
     }
 }
 

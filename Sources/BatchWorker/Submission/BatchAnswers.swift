@@ -59,6 +59,9 @@ struct JobAnswer: Encodable {
     var createdAt: Date
     var updatedAt: Date
     var finishedAt: Date?
+    /// Where `output.jsonl` and `errors.jsonl` are served, once the job's files are written.
+    var outputURL: String?
+    var errorsURL: String?
 
     init(_ job: BatchJob, callback: CallbackDelivery? = nil) {
         jobID = job.id.uuidString.lowercased()
@@ -79,6 +82,10 @@ struct JobAnswer: Encodable {
         createdAt = job.createdAt
         updatedAt = job.updatedAt
         finishedAt = job.finishedAt
+        if job.outputFileKey != nil, job.errorFileKey != nil {
+            outputURL = "/v1/batches/\(jobID)/output"
+            errorsURL = "/v1/batches/\(jobID)/errors"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -91,6 +98,8 @@ struct JobAnswer: Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case finishedAt = "finished_at"
+        case outputURL = "output_url"
+        case errorsURL = "errors_url"
     }
 }
 
@@ -103,6 +112,8 @@ struct ResultsAnswer: Encodable {
         var outputOffset: Int?
         var outputLength: Int?
         var error: String?
+        var errorCode: String?
+        var position: Int?
         var attempts: Int
         var latencyMs: Double?
         var updatedAt: Date
@@ -110,6 +121,8 @@ struct ResultsAnswer: Encodable {
         init(_ item: BatchItem) {
             itemID = item.itemID
             status = item.status.rawValue
+            errorCode = item.errorCode
+            position = item.position
             outputURI = item.outputURI
             outputOffset = item.outputRange?.lowerBound
             outputLength = item.outputRange?.count
@@ -125,7 +138,8 @@ struct ResultsAnswer: Encodable {
             case outputURI = "output_uri"
             case outputOffset = "output_offset"
             case outputLength = "output_length"
-            case error, attempts
+            case error, attempts, position
+            case errorCode = "error_code"
             case latencyMs = "latency_ms"
             case updatedAt = "updated_at"
         }

@@ -58,7 +58,7 @@ public struct BatchIntake: Sendable {
         }
         let message = BatchItemMessage(
             jobID: jobID, itemID: item.id, model: submission.model, version: submission.version,
-            request: item.request, outputPrefix: submission.outputPrefix)
+            request: item.request, outputPrefix: submission.outputPrefix, position: count)
         do {
             try message.validate()
             pending.append(try message.encoded())

@@ -16,6 +16,9 @@ import PlatformStore
 ///   Answers 202 `{"job_id", "status", "total"}`.
 /// - `GET /v1/batches/{id}`: status, counters, progress, timestamps.
 /// - `GET /v1/batches/{id}/results?after=&limit=`: a page of items with output URIs.
+/// - `GET /v1/batches/{id}/results/{item_id}`: one succeeded item's output (needs `results`).
+/// - `GET /v1/batches/{id}/output` and `/errors`: a finished job's `output.jsonl` and
+///   `errors.jsonl`, streamed (needs `results`).
 /// - `DELETE /v1/batches/{id}`: cancels; the remaining items are skipped.
 ///
 /// Every route first calls `authorize`, which names the caller or throws (e.g.
@@ -29,6 +32,7 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     let store: BatchJobStore
     let authorize: Authorize
     let admit: BatchAdmission?
+    let results: BatchResultReader?
     let maxBodyBytes: Int
     let maxJSONBodyBytes: Int
     let maxLineBytes: Int
@@ -41,10 +45,11 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     ///     (413 above it, pointing at JSON Lines); capped by `maxBodyBytes`.
     ///   - maxLineBytes: the longest JSON Lines line (413 naming the line above it).
     ///   - admit: charged per chunk of items before it is published (see ``BatchAdmission``).
+    ///   - results: reads outputs from the worker's bucket; without it the output routes answer 503.
     public init(
         submitter: BatchSubmitter, store: BatchJobStore, maxBodyBytes: Int = 32 << 20,
         maxJSONBodyBytes: Int = 4 << 20, maxLineBytes: Int = 512 << 10, admit: BatchAdmission? = nil,
-        authorize: @escaping Authorize
+        results: BatchResultReader? = nil, authorize: @escaping Authorize
     ) {
         self.submitter = submitter
         self.store = store
@@ -52,6 +57,7 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
         self.maxJSONBodyBytes = min(maxJSONBodyBytes, maxBodyBytes)
         self.maxLineBytes = maxLineBytes
         self.admit = admit
+        self.results = results
         self.authorize = authorize
     }
 
@@ -68,6 +74,18 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
         router.get("/v1/batches/:id/results") { request, context in
             let caller = try await authorize(request, context)
             return try await results(try jobID(context), request: request, caller: caller)
+        }
+        router.get("/v1/batches/:id/results/:item") { request, context in
+            let caller = try await authorize(request, context)
+            return try await itemOutput(try jobID(context), itemID: context.parameters.get("item") ?? "", caller: caller)
+        }
+        router.get("/v1/batches/:id/output") { request, context in
+            let caller = try await authorize(request, context)
+            return try await resultFile(try jobID(context), file: .output, caller: caller)
+        }
+        router.get("/v1/batches/:id/errors") { request, context in
+            let caller = try await authorize(request, context)
+            return try await resultFile(try jobID(context), file: .errors, caller: caller)
         }
         router.delete("/v1/batches/:id") { request, context in
             let caller = try await authorize(request, context)
@@ -172,18 +190,18 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     }
 
     /// The same answer for a job that does not exist and one the caller may not see.
-    private static func notFound(_ id: UUID) -> InferenceError {
+    static func notFound(_ id: UUID) -> InferenceError {
         InferenceError.notFound("no batch job \(id.uuidString.lowercased())")
     }
 
-    private func jobID(_ context: Context) throws -> UUID {
+    func jobID(_ context: Context) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
             throw InferenceError.badRequest("a batch job id is a UUID")
         }
         return id
     }
 
-    private static func json(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws
+    static func json(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws
         -> Response
     {
         var headers = headers

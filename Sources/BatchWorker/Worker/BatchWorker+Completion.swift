@@ -32,36 +32,31 @@ extension BatchWorker {
         guard let job = try await retrying("load job", { try await self.store.job(jobID) }),
             job.status == .completed
         else { return }
-        var items: [JobManifest.Item] = []
-        var cursor: String?
-        repeat {
-            let after = cursor
-            let page = try await retrying("list items") {
-                try await self.store.items(jobID: jobID, after: after, limit: 1000)
-            }
-            items += page.items.map {
-                JobManifest.Item(
-                    itemID: $0.itemID, status: $0.status.rawValue, outputURI: $0.outputURI,
-                    outputOffset: $0.outputRange?.lowerBound, outputLength: $0.outputRange?.count, error: $0.error)
-            }
-            cursor = page.nextCursor
-        } while cursor != nil
-
         let prefix = job.outputPrefix ?? configuration.outputPrefix
+        let written = try await writeResultFiles(job, prefix: prefix)
         let manifestKey = BatchNaming.manifestKey(prefix: prefix, jobID: Self.jobKey(jobID))
         let manifest = JobManifest(
             jobID: Self.jobKey(jobID), model: job.model, version: job.version, status: job.status.rawValue,
             total: job.total, succeeded: job.succeeded, failed: job.failed, skipped: job.skipped,
-            createdAt: job.createdAt, finishedAt: job.finishedAt, items: items)
+            createdAt: job.createdAt, finishedAt: job.finishedAt, outputFile: written.map { uri($0.outputKey) },
+            errorFile: written.map { uri($0.errorKey) }, outputLines: written?.outputLines,
+            errorLines: written?.errorLines, shards: written?.shards)
         let manifestBody = try BatchJSON.encoder.encode(manifest)
-        try await retrying("write manifest") {
+        try await retrying("write manifest", on: .objectStore) {
             _ = try await self.objects.put(key: manifestKey, body: manifestBody, contentType: "application/json")
+        }
+        if let written {
+            // Last: a job with file keys has its files and manifest in place.
+            try await retrying("record result files", on: .database) {
+                try await self.store.recordResultFiles(
+                    jobID: jobID, outputKey: written.outputKey, errorKey: written.errorKey)
+            }
         }
 
         let event = JobEvent(
             type: "batch.job.completed", jobID: Self.jobKey(jobID), model: job.model, version: job.version,
             status: job.status.rawValue, total: job.total, succeeded: job.succeeded, failed: job.failed,
-            skipped: job.skipped, manifestURI: "s3://\(configuration.bucket)/\(manifestKey)", createdAt: job.createdAt,
+            skipped: job.skipped, manifestURI: uri(manifestKey), createdAt: job.createdAt,
             finishedAt: job.finishedAt)
         let eventBody = Array(try BatchJSON.encoder.encode(event))
         _ = try await retrying("publish event") {
@@ -79,6 +74,33 @@ extension BatchWorker {
             "batch.job.completed",
             metadata: [
                 LogKey.jobID: "\(jobID)", "batch.succeeded": "\(job.succeeded)", "batch.failed": "\(job.failed)",
+                "batch.orphan_shards_removed": "\(written?.orphansRemoved ?? 0)",
             ])
     }
+
+    /// Writes the job's `output.jsonl` and `errors.jsonl`; `nil` when its stored results cannot be read back (the job is announced without them).
+    private func writeResultFiles(_ job: BatchJob, prefix: String) async throws -> JobResultFiles.Summary? {
+        let files = JobResultFiles(store: store, objects: objects)
+        let written: JobResultFiles.Summary
+        do {
+            written = try await retrying("write result files", on: .objectStore) {
+                try await files.write(job: job, prefix: prefix)
+            }
+        } catch let failure as PermanentFailure {
+            logger.error(
+                "batch.job.result_files_failed", metadata: [LogKey.jobID: "\(job.id)", LogKey.error: "\(failure.reason)"])
+            return nil
+        }
+        if written.outputLines != job.succeeded || written.errorLines != job.failed + job.skipped {
+            logger.error(
+                "batch.job.result_files_disagree",
+                metadata: [
+                    LogKey.jobID: "\(job.id)", "batch.output_lines": "\(written.outputLines)",
+                    "batch.error_lines": "\(written.errorLines)",
+                ])
+        }
+        return written
+    }
+
+    private func uri(_ key: String) -> String { "s3://\(configuration.bucket)/\(key)" }
 }

@@ -38,7 +38,7 @@ extension BatchWorker {
                 body.append(line)
             } catch let failure as PermanentFailure {
                 try await deadLetter(entry.item, code: failure.code, reason: failure.reason)
-                results.append(Self.pending(entry, .failed, error: failure.reason))
+                results.append(Self.pending(entry, .failed, error: failure.reason, code: failure.code))
             }
         }
         guard let first = lines.first?.entry.item, let last = lines.last?.entry.item else { return results }
@@ -57,7 +57,7 @@ extension BatchWorker {
             if code == Self.exhaustedCode { noteExhausted(model: first.message?.model) }
             for (entry, _) in lines {
                 try await deadLetter(entry.item, code: code, reason: reason)
-                results.append(Self.pending(entry, .failed, error: reason))
+                results.append(Self.pending(entry, .failed, error: reason, code: code))
             }
             return results
         }
@@ -87,11 +87,12 @@ extension BatchWorker {
 
     private static func pending(
         _ entry: ShardEntry, _ status: BatchItemStatus, uri: String? = nil, range: Range<Int>? = nil,
-        error: String? = nil
+        error: String? = nil, code: String? = nil
     ) -> PendingResult {
         let result = ItemResult(
             jobID: entry.message.jobID, itemID: entry.message.itemID, status: status, outputURI: uri,
-            outputRange: range, error: error, latencyMs: status == .succeeded ? entry.latencyMs : nil)
+            outputRange: range, error: error, errorCode: code, position: entry.message.position,
+            latencyMs: status == .succeeded ? entry.latencyMs : nil)
         return PendingResult(item: entry.item, message: entry.message, result: result)
     }
 }

@@ -24,10 +24,10 @@ extension BatchWorker {
             }
             return nil
         }
-        func result(_ status: BatchItemStatus, error: String? = nil) -> PendingResult {
+        func result(_ status: BatchItemStatus, error: String? = nil, code: String? = nil) -> PendingResult {
             let result = ItemResult(
                 jobID: message.jobID, itemID: message.itemID, status: status, outputURI: nil, error: error,
-                latencyMs: nil)
+                errorCode: code, position: message.position, latencyMs: nil)
             return PendingResult(item: item, message: message, result: result)
         }
         switch outcome {
@@ -37,7 +37,7 @@ extension BatchWorker {
         case .failed(let code, let reason):
             if code == Self.exhaustedCode { noteExhausted(model: message.model) }
             try await deadLetter(item, code: code, reason: reason)
-            return result(.failed, error: reason)
+            return result(.failed, error: reason, code: code)
         case .skipped:
             return result(.skipped)
         }
@@ -111,6 +111,7 @@ extension BatchWorker {
         replacement.result.outputURI = nil
         replacement.result.outputRange = nil
         replacement.result.error = reason
+        replacement.result.errorCode = failure.code
         replacement.result.latencyMs = nil
         let outcomes: [ItemResultOutcome]
         do {

@@ -44,14 +44,8 @@ public struct BatchWorkerSettings: Sendable {
         routerURL = config.string(forKey: "router.url", default: "http://127.0.0.1:8001")
         postgresURL = config.string(forKey: "postgres.url", isSecret: true, default: "")
         platformEnvironment = config.string(forKey: "platform.env")
-        s3 = S3Configuration(
-            endpoint: config.string(forKey: "s3.endpoint", default: "http://127.0.0.1:9000"),
-            region: config.string(forKey: "s3.region", default: "us-east-1"),
-            bucket: config.string(forKey: "s3.bucket", default: "inference-outputs"),
-            accessKeyID: config.string(forKey: "aws.access_key_id", default: ""),
-            secretAccessKey: config.string(forKey: "aws.secret_access_key", isSecret: true, default: ""),
-            // One retry layer: the worker's own (batch.retry.*, with its health checks and pause).
-            retry: .none)
+        // One retry layer: the worker's own (batch.retry.*, with its health checks and pause).
+        s3 = BatchStorageSettings.s3(from: config, retry: .none)
 
         let batch = config.scoped(to: "batch")
         groupID = batch.string(forKey: "group_id", default: "batch-worker")

@@ -7,6 +7,7 @@ import KServeHTTP
 import Kafka
 import Logging
 import Metrics
+import ObjectStore
 import PlatformStore
 import PostgresClient
 import Prometheus
@@ -181,9 +182,15 @@ public struct GatewayApplication {
             let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
             // Each job belongs to its submitter (`key:…` or `jwt:…`); `admin` sees every job.
             let admission = BatchItemAdmission(limiter: limiter, policy: settings.rateLimit.batchItems)
+            var results: BatchResultReader?
+            if let storage = settings.batchOutputs {
+                // Result reads share the upstream transport (its connection cache holds both hosts).
+                results = BatchResultReader(
+                    objects: try S3Client(configuration: storage, transport: transport, logger: logger))
+            }
             BatchRoutes<GatewayRequestContext>(
                 submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes,
-                admit: { owner, items in try await admission.admit(owner: owner, items: items) }
+                admit: { owner, items in try await admission.admit(owner: owner, items: items) }, results: results
             ) {
                 _, context in
                 guard let principal = context.principal else {

@@ -1,5 +1,7 @@
+import BatchWorker
 import Configuration
 import Foundation
+import ObjectStore
 
 /// The gateway process's settings: keys under `gateway.` in the YAML config, each overridable by
 /// its environment name (`gateway.listen.port` ← `GATEWAY_LISTEN_PORT`).
@@ -38,6 +40,10 @@ public struct GatewaySettings: Sendable {
     public var kafkaBrokers: String?
     /// The topic batch items are published to. Default `inference.batch.requests`.
     public var batchTopic: String = "inference.batch.requests"
+    /// The bucket the batch worker writes outputs to, read from the platform's `s3.*` and `aws.*`
+    /// keys (``BatchStorageSettings``) when `s3.endpoint` (`S3_ENDPOINT`) is set; without it the
+    /// batch output routes answer 503.
+    public var batchOutputs: S3Configuration?
     /// Apply the platform's schema migrations before serving. Default true.
     public var migrateOnStart: Bool = true
     /// PostgreSQL connections (`postgres.pool_size`). Default 4.
@@ -81,6 +87,7 @@ public struct GatewaySettings: Sendable {
         postgresURL = gateway.string(forKey: "postgres.url") ?? config.string(forKey: "postgres.url")
         kafkaBrokers = gateway.string(forKey: "kafka.brokers") ?? config.string(forKey: "kafka.brokers")
         batchTopic = gateway.string(forKey: "batch.topic", default: "inference.batch.requests")
+        batchOutputs = BatchStorageSettings.s3IfConfigured(from: config, retry: S3RetryPolicy())
         migrateOnStart = gateway.bool(forKey: "postgres.migrate", default: true)
         postgresPoolSize = max(1, gateway.int(forKey: "postgres.pool_size", default: postgresPoolSize))
         postgresLeaseTimeout = .milliseconds(max(1, gateway.int(forKey: "postgres.lease_timeout_ms", default: 2000)))

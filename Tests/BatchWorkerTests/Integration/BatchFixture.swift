@@ -125,17 +125,25 @@ final class BatchFixture: Sendable {
     func submitSimpleJob(
         count: Int, producer: KafkaProducer, extra: [BatchSubmission.Item] = [], callbackURL: String? = nil
     ) async throws -> UUID {
-        let items = (0..<count).map { SimpleModel.item($0) } + extra
+        try await submitSimpleJob(indices: Array(0..<count), producer: producer, extra: extra, callbackURL: callbackURL)
+    }
+
+    /// Submits `simple` items in the order of `indices`, then `extra`.
+    func submitSimpleJob(
+        indices: [Int], producer: KafkaProducer, extra: [BatchSubmission.Item] = [], callbackURL: String? = nil
+    ) async throws -> UUID {
+        let items = indices.map { SimpleModel.item($0) } + extra
         let submitter = BatchSubmitter(store: store, producer: producer, topic: requestsTopic, logger: Self.logger)
         return try await submitter.submit(BatchSubmission(model: "simple", items: items, callbackURL: callbackURL))
     }
 
-    /// Polls the job until `done` holds, failing after `limit`.
+    /// Polls the job until `done` holds (by default: completed, its result files written),
+    /// failing after `limit`.
     @discardableResult
     func waitForJob(
         _ id: UUID, within limit: Duration = .seconds(150),
         until done: @Sendable (BatchJob) -> Bool = {
-            $0.status == .completed
+            $0.status == .completed && $0.outputFileKey != nil
         }
     ) async throws -> BatchJob {
         let store = self.store
@@ -161,15 +169,17 @@ final class BatchFixture: Sendable {
         try await objects.listAll(prefix: "\(prefix)/\(jobID.uuidString.lowercased())/").map(\.key)
     }
 
-    /// Checks the objects of a job: only its manifest and shards, every succeeded row pointing at
-    /// bytes of a listed shard, no two rows at overlapping bytes. Returns the number of shards and
-    /// the problems found.
+    /// Checks the objects of a completed job: only its manifest, result files and shards, every
+    /// shard referenced (orphans removed), every succeeded row pointing at bytes of a listed shard,
+    /// no two rows at overlapping bytes. Returns the number of shards and the problems found.
     func verifyShards(of jobID: UUID) async throws -> (shards: Int, problems: [String]) {
         let keys = Set(try await objectKeys(of: jobID))
         let folder = "\(prefix)/\(jobID.uuidString.lowercased())/"
         let shards = keys.filter { $0.hasPrefix(folder + "shards/") && $0.hasSuffix(".jsonl") }
-        var problems = keys.subtracting(shards).subtracting([folder + "manifest.json"]).map { "stray object \($0)" }
-        if !keys.contains(folder + "manifest.json") { problems.append("no manifest.json") }
+        let files = ["manifest.json", "output.jsonl", "errors.jsonl"].map { folder + $0 }
+        var problems = keys.subtracting(shards).subtracting(files).map { "stray object \($0)" }
+        problems += files.filter { !keys.contains($0) }.map { "no \($0)" }
+        var referenced = Set<String>()
         var lines: [String: [Range<Int>]] = [:]
         for row in try await items(of: jobID) where row.status == .succeeded {
             guard let uri = row.outputURI, let range = row.outputRange else {
@@ -178,8 +188,10 @@ final class BatchFixture: Sendable {
             }
             let key = String(uri.dropFirst("s3://\(bucket)/".count))
             if !shards.contains(key) { problems.append("\(row.itemID): \(key) is not a shard of the job") }
+            referenced.insert(key)
             lines[key, default: []].append(range)
         }
+        problems += shards.subtracting(referenced).map { "orphan shard \($0) left behind" }
         for (key, ranges) in lines {
             let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
             for (left, right) in zip(sorted, sorted.dropFirst()) where left.overlaps(right) {
@@ -187,6 +199,34 @@ final class BatchFixture: Sendable {
             }
         }
         return (shards.count, problems)
+    }
+
+    /// The lines of the job's `output.jsonl` (or `errors.jsonl`), each parsed as a JSON object.
+    func resultFile(_ name: String, of jobID: UUID) async throws -> [[String: Any]] {
+        let data = try await objects.get(key: "\(prefix)/\(jobID.uuidString.lowercased())/\(name)")
+        return try data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])
+        }
+    }
+
+    /// Checks `output.jsonl` of a job of `simple` items submitted in the order of `indices`: one
+    /// line per item in that order, each the item's right output. Returns the problems found.
+    func verifySimpleOutputFile(jobID: UUID, indices: [Int]) async throws -> [String] {
+        let lines = try await resultFile("output.jsonl", of: jobID)
+        var problems: [String] = []
+        if lines.count != indices.count { problems.append("\(lines.count) lines for \(indices.count) items") }
+        for (line, index) in zip(lines, indices) {
+            let id = line["id"] as? String
+            let outputs = line["outputs"] as? [[String: Any]]
+            let data = outputs?.first { $0["name"] as? String == "OUTPUT0" }?["data"] as? [Int]
+            if id != SimpleModel.itemID(index) {
+                problems.append("line for \(SimpleModel.itemID(index)) is \(id ?? "-")")
+            } else if data?.map(Int32.init) != SimpleModel.expectedOutput0(index) {
+                problems.append("\(id ?? "-"): wrong OUTPUT0")
+            }
+            if problems.count > 10 { break }
+        }
+        return problems
     }
 
     /// Checks every `simple` item of `indices`: one succeeded row pointing at its line in a shard,

@@ -40,7 +40,7 @@ struct BatchRoutesHarness {
             logger: BatchFixture.logger)
         BatchRoutes<BasicRequestContext>(
             submitter: submitter, store: fixture.store, maxBodyBytes: maxBodyBytes, maxJSONBodyBytes: maxJSONBodyBytes,
-            maxLineBytes: maxLineBytes, admit: admit
+            maxLineBytes: maxLineBytes, admit: admit, results: BatchResultReader(objects: fixture.objects)
         ) { request, _ in
             guard let principal = request.headers[Self.principal] else {
                 throw InferenceError.forbidden("the batch scope is required")

@@ -13,11 +13,11 @@ import TritonClient
     "Batch worker end to end", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerIntegrationTests {
-    @Test("a 5,000-item job completes: 5,000 rows, shared shards, each output right by range GET, manifest, event")
-    func fiveThousandItems() async throws {
-        let fixture = try await BatchFixture.make("5k")
+    @Test("a 20,000-item job: 20,000 rows, shared shards, output.jsonl in input order, range GETs, manifest, event")
+    func twentyThousandItems() async throws {
+        let fixture = try await BatchFixture.make("20k")
         defer { Task { await fixture.shutdown() } }
-        let count = 5000
+        let count = 20_000
         async let events = fixture.readTopic(fixture.eventsTopic, count: 1)
         let worker = try InProcessWorker(fixture: fixture, groupID: BatchFixture.uniqueName("5k"))
         worker.start()
@@ -26,7 +26,9 @@ struct BatchWorkerIntegrationTests {
         let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
         let producerTask = Task { try await producer.run() }
         let started = ContinuousClock.now
-        let jobID = try await fixture.submitSimpleJob(count: count, producer: producer)
+        // Submitted in descending id order, so input order is not the order of the ids.
+        let order = Array((0..<count).reversed())
+        let jobID = try await fixture.submitSimpleJob(indices: order, producer: producer)
         let submitted = started.duration(to: .now)
         let job = try await fixture.waitForJob(jobID)
         let elapsed = started.duration(to: .now)
@@ -44,12 +46,19 @@ struct BatchWorkerIntegrationTests {
         #expect(layout.shards < count, "items share shards (\(layout.shards) for \(count) items)")
         let problems = try await fixture.verifySimpleOutputs(jobID: jobID, indices: 0..<count)
         #expect(problems.isEmpty, "\(problems.prefix(5))")
+        let fileProblems = try await fixture.verifySimpleOutputFile(jobID: jobID, indices: order)
+        #expect(fileProblems.isEmpty, "\(fileProblems.prefix(5))")
+        #expect(try await fixture.resultFile("errors.jsonl", of: jobID).isEmpty)
+        let stored = try await fixture.store.job(jobID)
+        #expect(stored?.outputFileKey == "\(fixture.prefix)/\(jobID.uuidString.lowercased())/output.jsonl")
 
         let manifestKey = "\(fixture.prefix)/\(jobID.uuidString.lowercased())/manifest.json"
         let manifest = try JSONSerialization.jsonObject(with: try await fixture.objects.get(key: manifestKey))
         let manifestObject = try #require(manifest as? [String: Any])
         #expect(manifestObject["succeeded"] as? Int == count)
-        #expect((manifestObject["items"] as? [Any])?.count == count)
+        #expect(manifestObject["output_lines"] as? Int == count)
+        #expect(manifestObject["error_lines"] as? Int == 0)
+        #expect(manifestObject["shards"] as? Int == layout.shards)
 
         let event = try #require(try await events.first)
         let eventObject = try #require(try JSONSerialization.jsonObject(with: Data(event.value)) as? [String: Any])

@@ -14,11 +14,11 @@ import Testing
     "Batch worker crash and sharing", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchWorkerRecoveryTests {
-    @Test("kill -9 of a worker mid-job, then a restart: one row per item, each at its line in a shard")
-    func killAndRestart() async throws {
+    @Test("kill -9 of the worker twice mid-job, then a restart: every item once in rows, shards and output.jsonl")
+    func killTwiceAndRestart() async throws {
         let fixture = try await BatchFixture.make("kill")
         defer { Task { await fixture.shutdown() } }
-        let count = 3000
+        let count = 6000
         let groupID = BatchFixture.uniqueName("kill")
         let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
         let producerTask = Task { try await producer.run() }
@@ -26,32 +26,38 @@ struct BatchWorkerRecoveryTests {
         await producer.shutdown()
         _ = try? await producerTask.value
 
-        let first = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
-        let before = try await fixture.waitForJob(jobID, within: .seconds(90)) { $0.processed >= count / 4 }
-        let status = await first.kill9()
-        #expect(status & 0x7f == SIGKILL, "the worker died of SIGKILL")
-        let atKill = try await fixture.store.job(jobID)
-        #expect((atKill?.processed ?? 0) < count, "killed mid-job (\(before.processed) processed)")
+        var processedAtKill: [Int] = []
+        for fraction in [5, 2] {
+            let worker = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
+            _ = try await fixture.waitForJob(jobID, within: .seconds(90)) { $0.processed >= count / fraction }
+            let status = await worker.kill9()
+            #expect(status & 0x7f == SIGKILL, "the worker died of SIGKILL")
+            let atKill = try await fixture.store.job(jobID)?.processed ?? 0
+            #expect(atKill < count, "killed mid-job (\(atKill) processed)")
+            processedAtKill.append(atKill)
+        }
 
-        let second = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
+        let last = try WorkerProcess(overrides: fixture.processEnvironment(groupID: groupID))
         let job: BatchJob
         do {
             job = try await fixture.waitForJob(jobID, within: .seconds(120))
         } catch {
-            Issue.record("restarted worker log: \(second.logTail())")
-            await second.kill9()
+            Issue.record("restarted worker log: \(last.logTail())")
+            await last.kill9()
             throw error
         }
-        await second.terminate()
+        await last.terminate()
 
-        #expect(job.succeeded == count && job.failed == 0)
+        #expect(job.status == .completed && job.succeeded == count && job.failed == 0)
         let rows = try await fixture.items(of: jobID)
         #expect(rows.count == count)
         let layout = try await fixture.verifyShards(of: jobID)
         #expect(layout.problems.isEmpty, "\(layout.problems.prefix(5))")
         let problems = try await fixture.verifySimpleOutputs(jobID: jobID, indices: 0..<count)
         #expect(problems.isEmpty, "\(problems.prefix(5))")
-        print("kill test: \(atKill?.processed ?? 0) of \(count) items processed when the worker was killed")
+        let fileProblems = try await fixture.verifySimpleOutputFile(jobID: jobID, indices: Array(0..<count))
+        #expect(fileProblems.isEmpty, "\(fileProblems.prefix(5))")
+        print("kill test: \(processedAtKill) of \(count) items processed when the workers were killed")
     }
 
     @Test("two workers in one group share the partitions and together finish one job")

@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InferenceProtocol
+import ObjectStore
+import PlatformStore
+
+/// A finished job's result files.
+enum BatchResultFile {
+    /// `output.jsonl`: every succeeded item's output, in input order.
+    case output
+    /// `errors.jsonl`: every failed or skipped item with its code and message.
+    case errors
+}
+
+extension BatchRoutes {
+    func resultFile(_ id: UUID, file: BatchResultFile, caller: BatchCaller) async throws -> Response {
+        let reader = try resultReader()
+        guard let job = try await store.job(id, visibleTo: caller.access) else { throw Self.notFound(id) }
+        guard let key = file == .output ? job.outputFileKey : job.errorFileKey else {
+            return try notReady(job)
+        }
+        let (body, _) = try await objectStore { try await reader.stream(key: key) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        headers[.contentDisposition] = "attachment; filename=\"\(file == .output ? "output" : "errors").jsonl\""
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    func itemOutput(_ id: UUID, itemID: String, caller: BatchCaller) async throws -> Response {
+        let reader = try resultReader()
+        guard BatchNaming.isValidItemID(itemID) else {
+            throw InferenceError.badRequest("an item id is 1 to \(BatchNaming.maxItemIDLength) name characters")
+        }
+        guard try await store.job(id, visibleTo: caller.access) != nil else { throw Self.notFound(id) }
+        guard let item = try await store.item(jobID: id, itemID: itemID) else {
+            throw InferenceError.notFound("no item \(itemID) recorded in batch job \(id.uuidString.lowercased())")
+        }
+        guard item.status == .succeeded else {
+            let reason = item.error.map { ": \($0)" } ?? ""
+            return try Self.json(
+                InferenceErrorBody(error: "item \(itemID) has no output, it is \(item.status.rawValue)\(reason)"),
+                status: .conflict)
+        }
+        let line = try await objectStore { try await reader.output(of: item) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: line)))
+    }
+
+    private func resultReader() throws -> BatchResultReader {
+        guard let results else {
+            throw InferenceError.unavailable("batch outputs cannot be read: the gateway has no object store configured")
+        }
+        return results
+    }
+
+    private func notReady(_ job: BatchJob) throws -> Response {
+        let state =
+            job.status.isFinal
+            ? "\(job.status.rawValue) without result files" : "\(job.status.rawValue); result files are written when it completes"
+        return try Self.json(
+            InferenceErrorBody(error: "batch job \(job.id.uuidString.lowercased()) is \(state)"), status: .conflict)
+    }
+
+    /// Runs an S3 read; a store that fails answers 503, a missing object 404.
+    private func objectStore<T>(_ read: () async throws -> T) async throws -> T {
+        do {
+            return try await read()
+        } catch let error as ObjectStoreError where error.code == .notFound {
+            throw InferenceError.notFound("the stored output is missing")
+        } catch let error as ObjectStoreError {
+            throw InferenceError.unavailable("the object store failed: \(error.code)", retryAfter: .seconds(1))
+        }
+    }
+}
