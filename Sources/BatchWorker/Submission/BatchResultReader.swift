@@ -17,26 +17,28 @@ public struct BatchResultReader: Sendable {
         self.sliceBytes = max(64 << 10, sliceBytes)
     }
 
-    /// The object at `key` as a response body of known length, read in slices as the client
-    /// takes them (memory holds one slice).
-    func stream(key: String) async throws -> (body: ResponseBody, length: Int) {
+    /// The bytes `range` of the object at `key` (the whole object when `nil`) as a response body
+    /// of known length, read in slices as the client takes them (memory holds one slice), and the
+    /// object's size. A range past the end is cut at the end; one starting past it throws
+    /// ``BatchByteRange/Unsatisfiable``.
+    func stream(key: String, range: BatchByteRange?) async throws -> (body: ResponseBody, bytes: Range<Int>, size: Int)
+    {
         guard let head = try await objects.head(key: key) else {
             throw InferenceError.notFound("the result file is missing from the bucket")
         }
+        let bytes = try range?.resolved(size: head.size) ?? 0..<head.size
         let objects = self.objects
         let slice = sliceBytes
-        let length = head.size
-        let body = ResponseBody(contentLength: length) { writer in
-            var offset = 0
-            while offset < length {
-                let end = min(length, offset + slice)
-                let bytes = try await objects.get(key: key, range: offset..<end)
-                try await writer.write(ByteBuffer(bytes: bytes))
+        let body = ResponseBody(contentLength: bytes.count) { writer in
+            var offset = bytes.lowerBound
+            while offset < bytes.upperBound {
+                let end = min(bytes.upperBound, offset + slice)
+                try await writer.write(ByteBuffer(bytes: try await objects.get(key: key, range: offset..<end)))
                 offset = end
             }
             try await writer.finish(nil)
         }
-        return (body, length)
+        return (body, bytes, head.size)
     }
 
     /// The output line of a succeeded item (without its newline).

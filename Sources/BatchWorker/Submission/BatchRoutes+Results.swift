@@ -14,17 +14,42 @@ enum BatchResultFile {
 }
 
 extension BatchRoutes {
-    func resultFile(_ id: UUID, file: BatchResultFile, caller: BatchCaller) async throws -> Response {
+    /// Streams the file; a `Range: bytes=first-[last]` header gets 206 with those bytes (downloads
+    /// resume and show progress), an unsatisfiable one 416.
+    func resultFile(_ id: UUID, file: BatchResultFile, request: Request, caller: BatchCaller) async throws
+        -> Response
+    {
         let reader = try resultReader()
+        var range: BatchByteRange?
+        if let header = request.headers[.range] {
+            guard let parsed = BatchByteRange(header: header) else {
+                throw InferenceError.badRequest("Range must be one range of bytes: bytes=FIRST-[LAST]")
+            }
+            range = parsed
+        }
         guard let job = try await store.job(id, visibleTo: caller.access) else { throw Self.notFound(id) }
         guard let key = file == .output ? job.outputFileKey : job.errorFileKey else {
             return try notReady(job)
         }
-        let (body, _) = try await objectStore { try await reader.stream(key: key) }
         var headers = HTTPFields()
+        headers[.acceptRanges] = "bytes"
+        let streamed: (body: ResponseBody, bytes: Range<Int>, size: Int)
+        do {
+            streamed = try await objectStore { try await reader.stream(key: key, range: range) }
+        } catch let refusal as BatchByteRange.Unsatisfiable {
+            headers[.contentRange] = "bytes */\(refusal.size)"
+            var response = try Self.json(
+                InferenceErrorBody(error: "the range starts past the file's \(refusal.size) bytes"),
+                status: .rangeNotSatisfiable)
+            response.headers.append(contentsOf: headers)
+            return response
+        }
         headers[.contentType] = "application/x-ndjson"
         headers[.contentDisposition] = "attachment; filename=\"\(file == .output ? "output" : "errors").jsonl\""
-        return Response(status: .ok, headers: headers, body: body)
+        guard range != nil else { return Response(status: .ok, headers: headers, body: streamed.body) }
+        let last = streamed.bytes.isEmpty ? streamed.bytes.lowerBound : streamed.bytes.upperBound - 1
+        headers[.contentRange] = "bytes \(streamed.bytes.lowerBound)-\(last)/\(streamed.size)"
+        return Response(status: .partialContent, headers: headers, body: streamed.body)
     }
 
     func itemOutput(_ id: UUID, itemID: String, caller: BatchCaller) async throws -> Response {
@@ -58,7 +83,8 @@ extension BatchRoutes {
     private func notReady(_ job: BatchJob) throws -> Response {
         let state =
             job.status.isFinal
-            ? "\(job.status.rawValue) without result files" : "\(job.status.rawValue); result files are written when it completes"
+            ? "\(job.status.rawValue) without result files"
+            : "\(job.status.rawValue); result files are written when it completes"
         return try Self.json(
             InferenceErrorBody(error: "batch job \(job.id.uuidString.lowercased()) is \(state)"), status: .conflict)
     }

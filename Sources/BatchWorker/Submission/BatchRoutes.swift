@@ -77,15 +77,16 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
         }
         router.get("/v1/batches/:id/results/:item") { request, context in
             let caller = try await authorize(request, context)
-            return try await itemOutput(try jobID(context), itemID: context.parameters.get("item") ?? "", caller: caller)
+            return try await itemOutput(
+                try jobID(context), itemID: context.parameters.get("item") ?? "", caller: caller)
         }
         router.get("/v1/batches/:id/output") { request, context in
             let caller = try await authorize(request, context)
-            return try await resultFile(try jobID(context), file: .output, caller: caller)
+            return try await resultFile(try jobID(context), file: .output, request: request, caller: caller)
         }
         router.get("/v1/batches/:id/errors") { request, context in
             let caller = try await authorize(request, context)
-            return try await resultFile(try jobID(context), file: .errors, caller: caller)
+            return try await resultFile(try jobID(context), file: .errors, request: request, caller: caller)
         }
         router.delete("/v1/batches/:id") { request, context in
             let caller = try await authorize(request, context)

@@ -88,7 +88,8 @@ extension BatchWorker {
             }
         } catch let failure as PermanentFailure {
             logger.error(
-                "batch.job.result_files_failed", metadata: [LogKey.jobID: "\(job.id)", LogKey.error: "\(failure.reason)"])
+                "batch.job.result_files_failed",
+                metadata: [LogKey.jobID: "\(job.id)", LogKey.error: "\(failure.reason)"])
             return nil
         }
         if written.outputLines != job.succeeded || written.errorLines != job.failed + job.skipped {

@@ -6,6 +6,12 @@ public struct S3UploadedPart: Sendable, Hashable {
     public var number: Int
     /// The part's ETag, unquoted.
     public var etag: String
+
+    /// Creates a part record.
+    public init(number: Int, etag: String) {
+        self.number = number
+        self.etag = etag
+    }
 }
 
 extension S3Client {

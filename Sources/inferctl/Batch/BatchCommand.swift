@@ -79,17 +79,30 @@ struct BatchStatusCommand: AsyncParsableCommand {
     }
 }
 
-/// `inferctl batch results ID`: every item's status and output location, all pages.
+/// `inferctl batch results ID`: every item's status and output location, all pages; with
+/// `-o FILE`, the finished job's `output.jsonl` (or `errors.jsonl` with `--errors`) downloaded in
+/// slices with a progress bar.
 struct BatchResultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "results", abstract: "List a job's items with their status and output URI.")
+        commandName: "results",
+        abstract: "List a job's items, or download its output (or error) file with -o FILE.")
 
     @Argument(help: "Job id.")
     var id: String
 
+    @Option(name: .shortAndLong, help: "Download the job's output.jsonl to this file.")
+    var output: String?
+
+    @Flag(name: .long, help: "With -o: download errors.jsonl instead.")
+    var errors = false
+
     @OptionGroup var gateway: GatewayOptions
 
     func run() async throws {
+        if let output {
+            try await download(to: output)
+            return
+        }
         var cursor: String?
         repeat {
             let path = "/v1/batches/\(id)/results" + (cursor.map { "?after=" + $0 } ?? "")
@@ -101,5 +114,53 @@ struct BatchResultsCommand: AsyncParsableCommand {
             }
             cursor = page["next_cursor"] as? String
         } while cursor != nil
+    }
+
+    /// Fetches the file 4 MiB at a time with `Range`, appending each slice to `path`.
+    private func download(to path: String) async throws {
+        try await waitForFiles()
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ValidationError("cannot create \(path)")
+        }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? file.close() }
+        let route = "/v1/batches/\(id)/" + (errors ? "errors" : "output")
+        let slice = 4 << 20
+        var received = 0
+        var size: Int?
+        repeat {
+            let answer = try await gateway.exchange(
+                "GET", route, extraHeaders: [(name: "Range", value: "bytes=\(received)-\(received + slice - 1)")],
+                alsoAccepting: [416])
+            if answer.status == 416 { break }  // an empty file
+            try file.write(contentsOf: answer.body)
+            received += answer.body.count
+            size = answer.header("Content-Range").flatMap { $0.split(separator: "/").last }.flatMap { Int($0) }
+            let total = size ?? received
+            FileHandle.standardError.write(
+                Data(
+                    ("\r" + BatchStatusCommand.bar(total == 0 ? 1 : Double(received) / Double(total))
+                        + "  \(received) of \(total) bytes").utf8))
+            guard answer.status == 206, !answer.body.isEmpty else { break }
+        } while received < (size ?? 0)
+        FileHandle.standardError.write(Data("\n".utf8))
+        print(path)
+    }
+
+    /// Waits (up to 2 minutes) for a completed job's files, which are written just after it
+    /// completes; throws for a job that is not completed.
+    private func waitForFiles() async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while true {
+            let status =
+                try JSONSerialization.jsonObject(with: try await gateway.call("GET", "/v1/batches/\(id)"))
+                as? [String: Any] ?? [:]
+            if status["output_url"] != nil { return }
+            let state = status["status"] as? String ?? "?"
+            guard state == "completed", ContinuousClock.now < deadline else {
+                throw ValidationError("job \(id) is \(state) and has no result files yet")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
     }
 }

@@ -13,6 +13,14 @@ struct GatewayOptions: ParsableArguments {
 
     /// Sends one request to the gateway; throws with the gateway's error text on a non-2xx answer.
     func call(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) async throws -> Data {
+        try await exchange(method, path, body: body, contentType: contentType).body
+    }
+
+    /// ``call(_:_:body:contentType:)`` returning the whole answer, headers included.
+    func exchange(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
+        extraHeaders: [(name: String, value: String)] = [], alsoAccepting accepted: Set<Int> = []
+    ) async throws -> HTTPResponseData {
         let environment = ProcessInfo.processInfo.environment
         guard let base = gatewayURL ?? environment["GATEWAY_URL"], !base.isEmpty else {
             throw ValidationError("set --gateway-url or GATEWAY_URL")
@@ -22,14 +30,15 @@ struct GatewayOptions: ParsableArguments {
             headers.append((name: "x-api-key", value: key))
         }
         if let contentType { headers.append((name: "Content-Type", value: contentType)) }
+        headers += extraHeaders
         let transport = CurlHTTPTransport()
         defer { Task { await transport.shutdown() } }
         let response = try await transport.execute(
             HTTPRequestSpec(method: method, url: base + path, headers: headers, body: body, timeout: .seconds(120)))
-        guard (200..<300).contains(response.status) else {
+        guard (200..<300).contains(response.status) || accepted.contains(response.status) else {
             let text = String(decoding: response.body.prefix(500), as: UTF8.self)
             throw ValidationError("the gateway answered \(response.status): \(text)")
         }
-        return response.body
+        return response
     }
 }

@@ -57,6 +57,22 @@ struct BatchResultRoutesTests {
                 let expected = ids.enumerated().filter { $0.offset != 150 }.map(\.element)
                 #expect(lines.map { $0?["id"] as? String } == expected)
             }
+            var ranged = owner
+            ranged[.range] = "bytes=0-9"
+            let size = try await client.execute(uri: "/v1/batches/\(jobID)/output", method: .get, headers: ranged) {
+                response -> Int in
+                #expect(response.status == .partialContent)
+                #expect(response.body.readableBytes == 10)
+                let contentRange = response.headers[.contentRange] ?? ""
+                #expect(contentRange.hasPrefix("bytes 0-9/"))
+                return Int(contentRange.split(separator: "/").last ?? "") ?? 0
+            }
+            #expect(size > 299 * 100)
+            ranged[.range] = "bytes=\(size)-"
+            try await client.execute(uri: "/v1/batches/\(jobID)/output", method: .get, headers: ranged) { response in
+                #expect(response.status == .rangeNotSatisfiable)
+                #expect(response.headers[.contentRange] == "bytes */\(size)")
+            }
             try await client.execute(uri: "/v1/batches/\(jobID)/errors", method: .get, headers: owner) { response in
                 #expect(response.status == .ok)
                 let lines = String(buffer: response.body).split(separator: "\n")
