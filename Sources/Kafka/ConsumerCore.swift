@@ -16,8 +16,8 @@ final class ConsumerCore: RDKafkaRebalanceHandler {
     let logger: Logger
     private let nextID = NIOLockedValueBox(0)
 
-    init(capacity: Int, logger: Logger) {
-        self.state = NIOLockedValueBox(StateMachine(capacity: capacity))
+    init(capacity: Int, topicWeights: [String: Int] = [:], logger: Logger) {
+        self.state = NIOLockedValueBox(StateMachine(capacity: capacity, topicWeights: topicWeights))
         self.logger = logger
     }
 

@@ -19,7 +19,7 @@ struct ConsumerStateMachine<Reader, Commit, AssignmentWaiter, EndWaiter> {
     private(set) var isFetchPaused = false
     /// Since when the buffer has been full while fetching; nil when it has room.
     private var fullSince: ContinuousClock.Instant?
-    private var buffer = MessageBuffer()
+    private var buffer: MessageBuffer
     private let capacity: Int
     private let pauseFetchingAfter: Duration
     private var readers: [(id: Int, reader: Reader)] = []
@@ -31,7 +31,8 @@ struct ConsumerStateMachine<Reader, Commit, AssignmentWaiter, EndWaiter> {
     /// A full buffer first only stops polling (what librdkafka prefetched stays queued); after
     /// `pauseFetchingAfter` the fetchers are paused too, so the thread can keep polling for
     /// rebalances without reading more messages.
-    init(capacity: Int, pauseFetchingAfter: Duration = .seconds(1)) {
+    init(capacity: Int, topicWeights: [String: Int] = [:], pauseFetchingAfter: Duration = .seconds(1)) {
+        self.buffer = MessageBuffer(weights: topicWeights)
         self.capacity = max(capacity, 1)
         self.pauseFetchingAfter = pauseFetchingAfter
     }

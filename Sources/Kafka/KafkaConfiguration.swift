@@ -29,6 +29,9 @@ public struct KafkaConfiguration: Sendable {
     public var properties: [String: String]
     /// How many messages a consumer holds for the application before it stops polling (default 256).
     public var consumerBufferCapacity: Int
+    /// A consumer of several topics hands out their buffered messages by these weights (smooth
+    /// weighted round-robin over the topics holding messages); a topic not listed weighs 1.
+    public var topicWeights: [String: Int] = [:]
     /// How long a producer shutdown waits for outstanding delivery reports (default 10 s).
     public var shutdownFlushTimeout: Duration
 

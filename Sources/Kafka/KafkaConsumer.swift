@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// subscribes, polls, handles rebalances and runs commits. ``messages`` yields what it reads; at
 /// most ``KafkaConfiguration/consumerBufferCapacity`` messages wait in memory. When the buffer is
 /// full the thread stops polling, and if the application stays behind for more than a second it
-/// pauses fetching too (keeping its group membership), so nothing is ever dropped.
+/// pauses fetching too (keeping its group membership), so nothing is ever dropped. Messages of
+/// several topics are handed out by ``KafkaConfiguration/topicWeights`` (weighted round-robin).
 ///
 /// Delivery is at least once: after a rebalance or a restart, messages after the last committed
 /// offset are read again. When partitions are revoked, their buffered messages are dropped (the
@@ -29,7 +30,8 @@ public final class KafkaConsumer: Service, Sendable {
     public init(configuration: KafkaConfiguration, topics: [String], logger: Logger) throws(KafkaError) {
         guard !topics.isEmpty else { throw .configuration("a consumer needs at least one topic") }
         let properties = try configuration.consumerProperties()
-        let core = ConsumerCore(capacity: configuration.consumerBufferCapacity, logger: logger)
+        let core = ConsumerCore(
+            capacity: configuration.consumerBufferCapacity, topicWeights: configuration.topicWeights, logger: logger)
         self.core = core
         self.topics = topics
         self.logger = logger

@@ -50,6 +50,8 @@ public struct BatchJob: Sendable, Hashable {
     public var updatedAt: Date
     /// When the job reached a final state.
     public var finishedAt: Date?
+    /// `low`, `normal`, `high` or `urgent`: which requests topic its items went to.
+    public var priority: String
     /// The key of the job's `output.jsonl` in the bucket, once its result files are written.
     public var outputFileKey: String?
     /// The key of the job's `errors.jsonl` in the bucket, once its result files are written.
@@ -67,7 +69,7 @@ public struct BatchJob: Sendable, Hashable {
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
     static let columns = """
         id, model, version, status, total, succeeded, failed, skipped, owner, callback_url, output_prefix, error, \
-        created_at, updated_at, finished_at, output_file_key, error_file_key
+        created_at, updated_at, finished_at, output_file_key, error_file_key, priority
         """
 
     init(row: PostgresRow) throws {
@@ -92,6 +94,7 @@ public struct BatchJob: Sendable, Hashable {
         finishedAt = try row.decode("finished_at")
         outputFileKey = try row.decode("output_file_key")
         errorFileKey = try row.decode("error_file_key")
+        priority = try row.decode("priority")
     }
 }
 

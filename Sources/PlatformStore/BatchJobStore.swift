@@ -15,16 +15,18 @@ public struct BatchJobStore: Sendable {
 
     /// Creates a `queued` job of `total` items (`nil` while unknown: see ``setTotal(_:total:)``),
     /// owned by `owner`; returns false when a job with this id exists, which is then left unchanged.
+    /// `priority` is `low`, `normal`, `high` or `urgent`.
     @discardableResult
     public func createJob(
         id: UUID, model: String, version: String?, total: Int?, callbackURL: String?, outputPrefix: String?,
-        owner: String? = nil
+        owner: String? = nil, priority: String = "normal"
     ) async throws -> Bool {
         if let total, total < 0 { throw PlatformStoreError.invalidArgument("total must not be negative") }
         let rows = try await pool.query(
             """
-            INSERT INTO batch_jobs (id, model, version, total, callback_url, output_prefix, owner, status, finished_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7,
+            INSERT INTO batch_jobs
+                (id, model, version, total, callback_url, output_prefix, owner, priority, status, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
                     CASE WHEN $4 = 0 THEN 'completed' ELSE 'queued' END,
                     CASE WHEN $4 = 0 THEN now() END)
             ON CONFLICT (id) DO NOTHING
@@ -32,7 +34,7 @@ public struct BatchJobStore: Sendable {
             [
                 .uuid(id), .text(model), version.map(PostgresValue.text), total.map { .int(Int64($0)) },
                 callbackURL.map(PostgresValue.text), outputPrefix.map(PostgresValue.text),
-                owner.map(PostgresValue.text),
+                owner.map(PostgresValue.text), .text(priority),
             ])
         return rows.rowsAffected == 1
     }

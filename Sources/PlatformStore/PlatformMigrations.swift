@@ -155,13 +155,15 @@ public enum PlatformMigrations {
 
     /// Finished jobs get result files: each item keeps its place in the job's input (`position`,
     /// NULL for items from producers that send none) and its failure's code; a job records the
-    /// keys of its `output.jsonl` and `errors.jsonl` once both are written.
+    /// keys of its `output.jsonl` and `errors.jsonl` once both are written, and its priority.
     static let resultFiles = Migration(
-        version: 7, name: "result files",
+        version: 7, name: "result files and priorities",
         sql: """
             ALTER TABLE batch_items ADD COLUMN position bigint CHECK (position IS NULL OR position >= 0),
                 ADD COLUMN error_code text;
             CREATE INDEX batch_items_input_order ON batch_items (job_id, (COALESCE(position, \(Int64.max))), item_id);
-            ALTER TABLE batch_jobs ADD COLUMN output_file_key text, ADD COLUMN error_file_key text;
+            ALTER TABLE batch_jobs ADD COLUMN output_file_key text, ADD COLUMN error_file_key text,
+                ADD COLUMN priority text NOT NULL DEFAULT 'normal'
+                    CHECK (priority IN ('low', 'normal', 'high', 'urgent'));
             """)
 }

@@ -60,7 +60,7 @@ struct BatchWorkerCommand: AsyncParsableCommand {
                     logger: logger))
             logger.info(
                 "batch.worker.starting",
-                metadata: ["kafka.group": "\(settings.groupID)", "kafka.topic": "\(settings.worker.requestsTopic)"])
+                metadata: ["kafka.group": "\(settings.groupID)", "kafka.topics": "\(settings.worker.requestTopics)"])
             try await group.run()
         } catch {
             logger.error("batch.worker.failed", metadata: ["error": "\(error)"])
@@ -77,7 +77,7 @@ struct BatchWorkerCommand: AsyncParsableCommand {
         storageTransport: CurlHTTPTransport, registry: PrometheusCollectorRegistry, logger: Logger
     ) throws -> [any Service] {
         let consumer = try KafkaConsumer(
-            configuration: settings.consumerConfiguration, topics: [settings.worker.requestsTopic], logger: logger)
+            configuration: settings.consumerConfiguration, topics: settings.worker.requestTopics, logger: logger)
         let producer = try KafkaProducer(configuration: settings.producerConfiguration, logger: logger)
         let worker = BatchWorker(
             configuration: settings.worker, consumer: consumer, producer: producer, store: BatchJobStore(pool: pool),

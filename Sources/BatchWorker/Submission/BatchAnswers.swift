@@ -43,6 +43,7 @@ struct JobAnswer: Encodable {
     var model: String
     var version: String?
     var status: String
+    var priority: String
     var total: Int?
     var succeeded: Int
     var failed: Int
@@ -68,6 +69,7 @@ struct JobAnswer: Encodable {
         model = job.model
         version = job.version
         status = job.status.rawValue
+        priority = job.priority
         total = job.total
         succeeded = job.succeeded
         failed = job.failed
@@ -90,7 +92,7 @@ struct JobAnswer: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id"
-        case model, version, status, total, succeeded, failed, skipped, processed, progress, error
+        case model, version, status, priority, total, succeeded, failed, skipped, processed, progress, error
         case hasCallback = "has_callback"
         case callbackStatus = "callback_status"
         case callbackAttempts = "callback_attempts"

@@ -105,7 +105,8 @@ public struct BatchIntake: Sendable {
         if !created {
             try await submitter.store.createJob(
                 id: jobID, model: submission.model, version: submission.version, total: nil,
-                callbackURL: submission.callbackURL, outputPrefix: submission.outputPrefix, owner: owner)
+                callbackURL: submission.callbackURL, outputPrefix: submission.outputPrefix, owner: owner,
+                priority: submission.priority.rawValue)
             created = true
         }
         var messages = pending
@@ -121,7 +122,8 @@ public struct BatchIntake: Sendable {
             held = messages.popLast()
             let submitter = self.submitter
             let jobID = self.jobID
-            publishing = Task { try await Self.publish(messages, of: jobID, with: submitter) }
+            let priority = submission.priority
+            publishing = Task { try await Self.publish(messages, of: jobID, priority: priority, with: submitter) }
         }
     }
 
@@ -149,12 +151,15 @@ public struct BatchIntake: Sendable {
     }
 
     private func publish(_ messages: [[UInt8]]) async throws {
-        try await Self.publish(messages, of: jobID, with: submitter)
+        try await Self.publish(messages, of: jobID, priority: submission.priority, with: submitter)
     }
 
-    private static func publish(_ messages: [[UInt8]], of jobID: UUID, with submitter: BatchSubmitter) async throws {
+    private static func publish(
+        _ messages: [[UInt8]], of jobID: UUID, priority: BatchPriority, with submitter: BatchSubmitter
+    ) async throws {
         do {
-            try await submitter.publish(messages, key: Array(jobID.uuidString.lowercased().utf8))
+            try await submitter.publish(
+                messages, key: Array(jobID.uuidString.lowercased().utf8), topic: priority.topic(base: submitter.topic))
         } catch {
             submitter.logger.error(
                 "batch.submit.publish_failed", metadata: [LogKey.jobID: "\(jobID)", LogKey.error: "\(error)"])

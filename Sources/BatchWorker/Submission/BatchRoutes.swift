@@ -9,7 +9,7 @@ import PlatformStore
 /// The batch API for the gateway: submit, status, results, cancel.
 ///
 /// - `POST /v1/batches`: JSON Lines of items (`Content-Type: application/x-ndjson` or
-///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=`,
+///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=&priority=`,
 ///   read as a stream: each line is validated and published as it arrives, under
 ///   `maxBodyBytes` for the body and `maxLineBytes` per line. Or a JSON body `{"model",
 ///   "version"?, "items": [{"id", "inputs"}], "callback_url"?}` of at most `maxJSONBodyBytes`.
@@ -107,7 +107,8 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
                     throw BatchWorkerError.invalidSubmission("a JSON Lines upload needs ?model=")
                 }
                 let header = BatchSubmission(
-                    model: model, version: query.get("version"), items: [], callbackURL: query.get("callback_url"))
+                    model: model, version: query.get("version"), items: [], callbackURL: query.get("callback_url"),
+                    priority: try query.get("priority").map(BatchPriority.parse) ?? .normal)
                 (jobID, total) = try await submitLines(request.body, header: header, caller: caller)
             } else {
                 let submission = try BatchSubmission.parseJSON(try await collectJSON(request.body))

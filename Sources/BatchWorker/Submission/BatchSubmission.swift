@@ -28,20 +28,24 @@ public struct BatchSubmission: Sendable, Equatable {
     public var callbackURL: String?
     /// Where outputs go in the bucket, when not the worker's default.
     public var outputPrefix: String?
+    /// How soon its items run relative to other jobs'.
+    public var priority: BatchPriority
 
     /// Creates a submission.
     public init(
-        model: String, version: String? = nil, items: [Item], callbackURL: String? = nil, outputPrefix: String? = nil
+        model: String, version: String? = nil, items: [Item], callbackURL: String? = nil, outputPrefix: String? = nil,
+        priority: BatchPriority = .normal
     ) {
         self.model = model
         self.version = version
         self.items = items
         self.callbackURL = callbackURL
         self.outputPrefix = outputPrefix
+        self.priority = priority
     }
 
     /// Parses `{"model", "version"?, "items": [{"id", "inputs": [...]}], "callback_url"?,
-    /// "output_prefix"?}`.
+    /// "output_prefix"?, "priority"?}`.
     public static func parseJSON(_ body: Data) throws(BatchWorkerError) -> BatchSubmission {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw .invalidSubmission("the body must be a JSON object")
@@ -58,7 +62,8 @@ public struct BatchSubmission: Sendable, Equatable {
         return BatchSubmission(
             model: model, version: try optionalString(object, "version"), items: items,
             callbackURL: try optionalString(object, "callback_url"),
-            outputPrefix: try optionalString(object, "output_prefix"))
+            outputPrefix: try optionalString(object, "output_prefix"),
+            priority: try optionalString(object, "priority").map(BatchPriority.parse) ?? .normal)
     }
 
     /// Parses JSON Lines: one `{"id", "inputs": [...]}` object per non-empty line.

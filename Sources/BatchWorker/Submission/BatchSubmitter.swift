@@ -111,7 +111,9 @@ public struct BatchSubmitter: Sendable {
         }
     }
 
-    func publish(_ messages: [[UInt8]], key: [UInt8]) async throws {
+    /// Publishes `messages` to `topic` (a priority's requests topic), at most
+    /// `publishConcurrency` awaiting acknowledgement at once.
+    func publish(_ messages: [[UInt8]], key: [UInt8], topic: String) async throws {
         guard !messages.isEmpty else { return }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0

@@ -2,8 +2,12 @@
 ///
 /// Every field has a documented default; ``BatchWorkerSettings`` reads them from configuration.
 public struct BatchWorkerConfiguration: Sendable {
-    /// The topic items are read from. Default `inference.batch.requests`.
+    /// The base (normal priority) topic items are read from. Default `inference.batch.requests`;
+    /// the other priorities' topics are named after it (``BatchPriority/topic(base:)``).
     public var requestsTopic: String
+
+    /// Every priority's requests topic, which the worker consumes.
+    public var requestTopics: [String] { BatchPriority.allCases.map { $0.topic(base: requestsTopic) } }
     /// The dead-letter topic. Default `inference.batch.dlq`.
     public var deadLetterTopic: String
     /// The job events topic. Default `inference.batch.events`.

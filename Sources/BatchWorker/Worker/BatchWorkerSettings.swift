@@ -74,10 +74,12 @@ public struct BatchWorkerSettings: Sendable {
         self.worker = worker
     }
 
-    /// The consumer's Kafka configuration: manual commits, a buffer as large as the items in flight.
+    /// The consumer's Kafka configuration: manual commits, a buffer as large as the items in
+    /// flight, the priorities' topics weighted.
     public var consumerConfiguration: KafkaConfiguration {
         var configuration = KafkaConfiguration(brokers: brokers, clientID: "batch-worker", groupID: groupID)
         configuration.consumerBufferCapacity = max(64, worker.maxInFlightItems)
+        configuration.topicWeights = BatchPriority.topicWeights(base: worker.requestsTopic)
         configuration.properties["session.timeout.ms"] = String(sessionTimeoutMs)
         configuration.properties["heartbeat.interval.ms"] = String(max(500, sessionTimeoutMs / 4))
         return configuration

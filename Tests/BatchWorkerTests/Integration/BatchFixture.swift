@@ -65,11 +65,17 @@ final class BatchFixture: Sendable {
         objects = try S3Client(configuration: s3Configuration, transport: transport, logger: Self.logger)
     }
 
+    /// The partitions of every priority's requests topic together: 4 for normal, 1 for each other.
+    static let requestPartitions = 7
+
     /// Creates the topics and applies the migrations.
     static func make(_ name: String) async throws -> BatchFixture {
         let fixture = try BatchFixture(name: name)
         let admin = try KafkaAdmin(configuration: fixture.kafka(), logger: logger)
-        try await admin.createTopic(fixture.requestsTopic, partitions: 4)
+        for priority in BatchPriority.allCases {
+            let partitions = priority == .normal ? 4 : 1
+            try await admin.createTopic(priority.topic(base: fixture.requestsTopic), partitions: partitions)
+        }
         try await admin.createTopic(fixture.deadLetterTopic, partitions: 1)
         try await admin.createTopic(fixture.eventsTopic, partitions: 1)
         _ = try await Migrator(pool: fixture.pool, logger: logger).apply(PlatformMigrations.all)
@@ -130,11 +136,13 @@ final class BatchFixture: Sendable {
 
     /// Submits `simple` items in the order of `indices`, then `extra`.
     func submitSimpleJob(
-        indices: [Int], producer: KafkaProducer, extra: [BatchSubmission.Item] = [], callbackURL: String? = nil
+        indices: [Int], producer: KafkaProducer, extra: [BatchSubmission.Item] = [], callbackURL: String? = nil,
+        priority: BatchPriority = .normal
     ) async throws -> UUID {
         let items = indices.map { SimpleModel.item($0) } + extra
         let submitter = BatchSubmitter(store: store, producer: producer, topic: requestsTopic, logger: Self.logger)
-        return try await submitter.submit(BatchSubmission(model: "simple", items: items, callbackURL: callbackURL))
+        return try await submitter.submit(
+            BatchSubmission(model: "simple", items: items, callbackURL: callbackURL, priority: priority))
     }
 
     /// Polls the job until `done` holds (by default: completed, its result files written),

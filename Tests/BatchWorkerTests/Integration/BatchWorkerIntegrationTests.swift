@@ -73,6 +73,37 @@ struct BatchWorkerIntegrationTests {
                 + "(submit → completed, \(count) items in \(layout.shards) shards, submit took \(submitted)), direct Triton \(String(format: "%.0f", directRate)) items/s "
                 + "(batch 8, 8 concurrent, both Tritons), ratio \(String(format: "%.2f", workerRate / directRate))")
     }
+
+    @Test("an urgent 200-item job submitted behind a 10,000-item normal job completes first")
+    func urgentJobOvertakes() async throws {
+        let fixture = try await BatchFixture.make("prio")
+        defer { Task { await fixture.shutdown() } }
+        let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
+        let producerTask = Task { try await producer.run() }
+        // Both are on the broker before the worker starts: the normal job is a backlog in front.
+        let normal = try await fixture.submitSimpleJob(count: 10_000, producer: producer)
+        let urgent = try await fixture.submitSimpleJob(
+            indices: Array(10_000..<10_200), producer: producer, priority: .urgent)
+        await producer.shutdown()
+        _ = try? await producerTask.value
+
+        let worker = try InProcessWorker(fixture: fixture, groupID: BatchFixture.uniqueName("prio"))
+        worker.start()
+        let urgentJob = try await fixture.waitForJob(urgent, within: .seconds(120))
+        let normalAtThatTime = try await fixture.store.job(normal)
+        let normalJob = try await fixture.waitForJob(normal, within: .seconds(150))
+        await worker.stop()
+
+        #expect(urgentJob.priority == "urgent" && normalJob.priority == "normal")
+        #expect(urgentJob.succeeded == 200 && normalJob.succeeded == 10_000)
+        let urgentDone = try #require(urgentJob.finishedAt)
+        let normalDone = try #require(normalJob.finishedAt)
+        #expect(urgentDone < normalDone)
+        #expect((normalAtThatTime?.processed ?? 0) < 10_000)
+        print(
+            "priority: the urgent job completed when \(normalAtThatTime?.processed ?? 0) of 10,000 normal items were done"
+        )
+    }
 }
 
 func seconds(_ duration: Duration) -> Double {

@@ -70,7 +70,7 @@ struct BatchWorkerRecoveryTests {
         let second = try InProcessWorker(fixture: fixture, groupID: groupID)
         first.start()
         second.start()
-        try await waitForSplit(first.consumer, second.consumer, partitions: 4)
+        try await waitForSplit(first.consumer, second.consumer, partitions: BatchFixture.requestPartitions)
         let firstPartitions = first.consumer.assignment
         let secondPartitions = second.consumer.assignment
 

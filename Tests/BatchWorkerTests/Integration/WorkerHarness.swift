@@ -28,10 +28,13 @@ final class InProcessWorker: Sendable {
     ) throws {
         var consumerConfiguration = fixture.kafka(groupID: groupID)
         consumerConfiguration.consumerBufferCapacity = 1024
+        let topics = (configuration ?? fixture.workerConfiguration).requestTopics
+        consumerConfiguration.topicWeights = BatchPriority.topicWeights(
+            base: (configuration ?? fixture.workerConfiguration).requestsTopic)
         consumerConfiguration.properties["session.timeout.ms"] = "6000"
         consumerConfiguration.properties["heartbeat.interval.ms"] = "1500"
         consumer = try KafkaConsumer(
-            configuration: consumerConfiguration, topics: [fixture.requestsTopic], logger: BatchFixture.logger)
+            configuration: consumerConfiguration, topics: topics, logger: BatchFixture.logger)
         let producer = try KafkaProducer(configuration: fixture.kafka(), logger: BatchFixture.logger)
         transport = CurlHTTPTransport()
         worker = BatchWorker(
