@@ -60,7 +60,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         var owner: String?
         var position: Int?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case jobID = "job_id"
             case itemID = "item_id"
             case model
@@ -77,6 +77,45 @@ public struct BatchItemMessage: Sendable, Equatable {
     /// with a reason fit for the dead-letter record.
     public static func decode(_ value: some Collection<UInt8>) throws(BatchWorkerError) -> BatchItemMessage {
         let data = Data(value)
+        let message = try decodeInOnePass(data) ?? decodeInTwoPasses(data)
+        try message.validate()
+        return message
+    }
+
+    /// The envelope's fields, read by the tensor codec in the same pass as the request.
+    private static let envelopeFields: Set<String> = Set(Envelope.CodingKeys.allCases.map(\.rawValue))
+
+    /// The message read in one pass, or `nil` when anything is amiss (the two-pass reader then
+    /// names the problem).
+    private static func decodeInOnePass(_ data: Data) -> BatchItemMessage? {
+        guard let (request, fields) = try? InferenceCodec.decodeRequest(data, capturing: envelopeFields),
+            (try? request.validate()) != nil,
+            let jobText = fields["job_id"]?.stringValue, let jobID = UUID(uuidString: jobText),
+            let itemID = fields["item_id"]?.stringValue, let model = fields["model"]?.stringValue
+        else { return nil }
+        func text(_ key: Envelope.CodingKeys) -> (ok: Bool, value: String?) {
+            guard let field = fields[key.rawValue] else { return (true, nil) }
+            return (field.stringValue != nil, field.stringValue)
+        }
+        func integer(_ key: Envelope.CodingKeys) -> (ok: Bool, value: Int?) {
+            guard let field = fields[key.rawValue] else { return (true, nil) }
+            guard case .int(let value) = field, let exact = Int(exactly: value) else { return (false, nil) }
+            return (true, exact)
+        }
+        let version = text(.version)
+        let prefix = text(.outputPrefix)
+        let callback = text(.callbackURL)
+        let owner = text(.owner)
+        let total = integer(.jobTotal)
+        let position = integer(.position)
+        guard version.ok, prefix.ok, callback.ok, owner.ok, total.ok, position.ok else { return nil }
+        return BatchItemMessage(
+            jobID: jobID, itemID: itemID, model: model, version: version.value, request: request,
+            outputPrefix: prefix.value, jobTotal: total.value, callbackURL: callback.value, owner: owner.value,
+            position: position.value)
+    }
+
+    private static func decodeInTwoPasses(_ data: Data) throws(BatchWorkerError) -> BatchItemMessage {
         let envelope: Envelope
         do {
             envelope = try JSONDecoder().decode(Envelope.self, from: data)
@@ -86,9 +125,7 @@ public struct BatchItemMessage: Sendable, Equatable {
         guard let jobID = UUID(uuidString: envelope.jobID) else {
             throw .malformedMessage("job_id is not a UUID")
         }
-        let message = try Self.decodeTensors(data, envelope: envelope, jobID: jobID)
-        try message.validate()
-        return message
+        return try Self.decodeTensors(data, envelope: envelope, jobID: jobID)
     }
 
     /// The envelope's job and item ids when they can be read, even if the rest cannot.

@@ -36,6 +36,20 @@ public enum InferenceCodec {
         }
     }
 
+    /// Decodes a JSON request body together with the top-level fields named in `fields` that
+    /// hold a boolean, a number or a string (a message that carries a request among fields of its
+    /// own is read in one pass). A field holding `null` is left out; an object or array throws.
+    public static func decodeRequest(_ body: Data, capturing fields: Set<String>) throws -> (
+        request: InferRequest, fields: [String: InferParameter]
+    ) {
+        try body.withUnsafeBytes { raw in
+            var extras: [String: InferParameter] = [:]
+            var (request, entries) = try MessageReader.readRequest(raw, capturing: fields, into: &extras)
+            request.inputs = try attachBinaryData(entries, body: raw, jsonLength: raw.count, hasHeader: false, role: "input")
+            return (request, extras)
+        }
+    }
+
     /// Encodes a response, sending the outputs named in `binaryOutputs` as binary data and the others as JSON.
     ///
     /// `InferRequest.binaryOutputNames(in:)` gives the set a client asked for.

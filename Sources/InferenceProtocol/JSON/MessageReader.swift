@@ -14,6 +14,15 @@ enum MessageReader {
 
     /// Reads an inference request's JSON.
     static func readRequest(_ json: UnsafeRawBufferPointer) throws -> (InferRequest, [TensorEntry]) {
+        var extras: [String: InferParameter] = [:]
+        return try readRequest(json, capturing: [], into: &extras)
+    }
+
+    /// Reads a request's JSON and the top-level fields named in `fields` that hold a boolean, a
+    /// number or a string (into `extras`; `null` leaves a field out, any other value throws).
+    static func readRequest(
+        _ json: UnsafeRawBufferPointer, capturing fields: Set<String>, into extras: inout [String: InferParameter]
+    ) throws -> (InferRequest, [TensorEntry]) {
         var scanner = JSONScanner(json)
         var id: String?
         var parameters: InferParameters = [:]
@@ -28,6 +37,8 @@ enum MessageReader {
             case "parameters": parameters = try scanner.readParameters()
             case "inputs": inputs = try readTensors(&scanner, field: "inputs", role: "input")
             case "outputs": outputs = try readRequestedOutputs(&scanner)
+            case _ where fields.contains(key):
+                if let value = try scanner.readScalar() { extras[key] = value }
             default: try scanner.skipValue()
             }
         }
@@ -209,25 +220,44 @@ extension JSONScanner {
         var first = true
         while let key = try nextKey(first: &first) {
             path = "\(base).\(key)"
-            switch peek() ?? 0 {
-            case UInt8(ascii: "t"), UInt8(ascii: "f"):
-                parameters[key] = .bool(try readBool())
-            case UInt8(ascii: "\""):
-                parameters[key] = .string(try readString())
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let number = try readNumber()
-                if number.isInteger, let value = Int64(text(of: number.range)) {
-                    parameters[key] = .int(value)
-                } else {
-                    parameters[key] = .double(number.doubleValue(in: self).value)
-                }
-            default:
-                guard !strict else { throw wrongType("must be a boolean, a number or a string") }
+            if Self.startsScalar(peek()) {
+                parameters[key] = try readScalar()
+            } else if strict {
+                throw wrongType("must be a boolean, a number or a string")
+            } else {
                 try skipValue()
             }
         }
         path = base
         return parameters
+    }
+
+    /// Reads a boolean, a number or a string; `null` is nil; anything else throws.
+    mutating func readScalar() throws -> InferParameter? {
+        switch peek() ?? 0 {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            return .bool(try readBool())
+        case UInt8(ascii: "\""):
+            return .string(try readString())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let number = try readNumber()
+            if number.isInteger, let value = Int64(text(of: number.range)) { return .int(value) }
+            return .double(number.doubleValue(in: self).value)
+        case UInt8(ascii: "n"):
+            try readLiteral("null")
+            return nil
+        default:
+            throw wrongType("must be a boolean, a number or a string")
+        }
+    }
+
+    private static func startsScalar(_ byte: UInt8?) -> Bool {
+        switch byte ?? 0 {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "\""), UInt8(ascii: "-"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default: false
+        }
     }
 
     /// Reads a string, or `null` as nil.

@@ -23,6 +23,9 @@ struct BatchSubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Model version (default: the route's choice).")
     var version: String?
 
+    @Option(name: .long, help: "low, normal (default), high or urgent.")
+    var priority: String?
+
     @OptionGroup var gateway: GatewayOptions
 
     func run() async throws {
@@ -32,6 +35,9 @@ struct BatchSubmitCommand: AsyncParsableCommand {
         var query = "model=" + (model.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? model)
         if let version {
             query += "&version=" + (version.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? version)
+        }
+        if let priority {
+            query += "&priority=" + (priority.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
         let answer = try await gateway.call(
             "POST", "/v1/batches?" + query, body: body, contentType: "application/x-ndjson")

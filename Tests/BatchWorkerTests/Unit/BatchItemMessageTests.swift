@@ -15,7 +15,8 @@ struct BatchItemMessageTests {
             request: InferRequest(inputs: [
                 InferTensor(name: "INPUT0", shape: [1, 2], values: [Int32](arrayLiteral: 3, 4))
             ]),
-            outputPrefix: "tenant/a", jobTotal: 10)
+            outputPrefix: "tenant/a", jobTotal: 10, callbackURL: "https://hooks.example/done", owner: "key:alice",
+            position: 7)
         let bytes = try message.encoded()
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("{\"item_id\":\"item-1\",\"job_id\":\"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f\""))
@@ -40,6 +41,18 @@ struct BatchItemMessageTests {
             ("not json", "malformed_message"),
             (#"{"item_id":"a","model":"m","inputs":[]}"#, "malformed_message"),
             (#"{"job_id":"nope","item_id":"a","model":"m","inputs":[]}"#, "malformed_message"),
+            (
+                #"{"job_id":"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f","item_id":"a","model":"m","position":"3","inputs":[{"name":"A","datatype":"INT32","shape":[1],"data":[1]}]}"#,
+                "malformed_message"
+            ),
+            (
+                #"{"job_id":"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f","item_id":"a","model":"m","position":-1,"inputs":[{"name":"A","datatype":"INT32","shape":[1],"data":[1]}]}"#,
+                "invalid_item"
+            ),
+            (
+                #"{"job_id":"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f","item_id":"a","model":{"x":1},"inputs":[{"name":"A","datatype":"INT32","shape":[1],"data":[1]}]}"#,
+                "malformed_message"
+            ),
             (
                 #"{"job_id":"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f","item_id":"../x","model":"m","inputs":[{"name":"A","datatype":"INT32","shape":[1],"data":[1]}]}"#,
                 "invalid_item"
