@@ -77,7 +77,12 @@ public struct BatchItemMessage: Sendable, Equatable {
     /// with a reason fit for the dead-letter record.
     public static func decode(_ value: some Collection<UInt8>) throws(BatchWorkerError) -> BatchItemMessage {
         let data = Data(value)
-        let message = try decodeInOnePass(data) ?? decodeInTwoPasses(data)
+        let message: BatchItemMessage
+        if let read = decodeInOnePass(data) {
+            message = read
+        } else {
+            message = try decodeInTwoPasses(data)
+        }
         try message.validate()
         return message
     }
@@ -87,7 +92,7 @@ public struct BatchItemMessage: Sendable, Equatable {
 
     /// The message read in one pass, or `nil` when anything is amiss (the two-pass reader then
     /// names the problem).
-    private static func decodeInOnePass(_ data: Data) -> BatchItemMessage? {
+    static func decodeInOnePass(_ data: Data) -> BatchItemMessage? {
         guard let (request, fields) = try? InferenceCodec.decodeRequest(data, capturing: envelopeFields),
             (try? request.validate()) != nil,
             let jobText = fields["job_id"]?.stringValue, let jobID = UUID(uuidString: jobText),

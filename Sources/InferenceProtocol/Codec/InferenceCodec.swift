@@ -45,7 +45,8 @@ public enum InferenceCodec {
         try body.withUnsafeBytes { raw in
             var extras: [String: InferParameter] = [:]
             var (request, entries) = try MessageReader.readRequest(raw, capturing: fields, into: &extras)
-            request.inputs = try attachBinaryData(entries, body: raw, jsonLength: raw.count, hasHeader: false, role: "input")
+            request.inputs = try attachBinaryData(
+                entries, body: raw, jsonLength: raw.count, hasHeader: false, role: "input")
             return (request, extras)
         }
     }

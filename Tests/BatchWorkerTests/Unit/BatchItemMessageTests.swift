@@ -19,8 +19,10 @@ struct BatchItemMessageTests {
             position: 7)
         let bytes = try message.encoded()
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.hasPrefix("{\"item_id\":\"item-1\",\"job_id\":\"7d0f3c1e-2b4a-4c6d-8e9f-0a1b2c3d4e5f\""))
+        #expect(text.hasPrefix("{\"callback_url\":\"https://hooks.example/done\",\"item_id\":\"item-1\","))
+        #expect(text.contains("\"position\":7"))
         #expect(try BatchItemMessage.decode(bytes) == message)
+        #expect(BatchItemMessage.decodeInOnePass(Data(bytes)) == message, "read in one pass")
     }
 
     @Test("the documented external-producer example decodes")
