@@ -13,6 +13,9 @@ public struct NewAPIKey: Sendable, CustomStringConvertible {
     public let prefix: String
 
     public var description: String { "NewAPIKey(id: \(id), prefix: \(prefix)…)" }
+
+    /// How every key of this platform starts (`tgk_`); a bearer token with it is a key, not a JWT.
+    public static var marker: String { APIKeyFormat.marker }
 }
 
 /// Who a valid key belongs to and what it may do.

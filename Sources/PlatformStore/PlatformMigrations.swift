@@ -7,7 +7,7 @@ import PostgresClient
 public enum PlatformMigrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
-        batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles,
+        batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles, openAIBatches,
     ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
@@ -165,5 +165,34 @@ public enum PlatformMigrations {
             ALTER TABLE batch_jobs ADD COLUMN output_file_key text, ADD COLUMN error_file_key text,
                 ADD COLUMN priority text NOT NULL DEFAULT 'normal'
                     CHECK (priority IN ('low', 'normal', 'high', 'urgent'));
+            """)
+
+    /// The OpenAI Batch API's files (their bytes live in S3) and the OpenAI-shaped fields of the
+    /// jobs created through it; a job's lines that could not become items are counted here and
+    /// written to `input_error_key`.
+    static let openAIBatches = Migration(
+        version: 8, name: "openai batch files",
+        sql: """
+            CREATE TABLE batch_files (
+                id text PRIMARY KEY,
+                owner text CHECK (owner IS NULL OR length(owner) BETWEEN 1 AND 256),
+                purpose text NOT NULL,
+                filename text NOT NULL,
+                bytes bigint NOT NULL CHECK (bytes >= 0),
+                object_key text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX batch_files_owner_created_at ON batch_files (owner, created_at);
+            CREATE TABLE openai_batches (
+                job_id uuid PRIMARY KEY REFERENCES batch_jobs (id) ON DELETE CASCADE,
+                input_file_id text NOT NULL,
+                endpoint text NOT NULL,
+                completion_window text NOT NULL,
+                metadata text,
+                input_errors integer NOT NULL DEFAULT 0 CHECK (input_errors >= 0),
+                input_error_key text,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX openai_batches_created_at ON openai_batches (created_at, job_id);
             """)
 }

@@ -57,7 +57,8 @@ public struct BatchIntake: Sendable {
                 "\(label): item id '\(String(item.id.prefix(64)))' appears more than once")
         }
         let message = BatchItemMessage(
-            jobID: jobID, itemID: item.id, model: submission.model, version: submission.version,
+            jobID: jobID, itemID: item.id, model: item.model ?? submission.model,
+            version: item.model == nil ? submission.version : item.version,
             request: item.request, outputPrefix: submission.outputPrefix, position: count)
         do {
             try message.validate()

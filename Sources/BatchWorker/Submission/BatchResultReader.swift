@@ -41,6 +41,46 @@ public struct BatchResultReader: Sendable {
         return (body, bytes, head.size)
     }
 
+    /// The objects at `keys`, one after the other, read a slice at a time, each line (without its
+    /// newline, numbered from 0 across the objects) replaced by what `transform` makes of it.
+    /// Memory holds one slice and one line; a line longer than `maxLineBytes` fails the stream.
+    func streamLines(
+        keys: [String], maxLineBytes: Int = 16 << 20, transform: @escaping @Sendable (Data, Int) throws -> Data
+    ) -> ResponseBody {
+        let objects = self.objects
+        let slice = sliceBytes
+        return ResponseBody { writer in
+            var index = 0
+            for key in keys {
+                guard let size = try await objects.head(key: key)?.size else { continue }
+                var carry = Data()
+                var offset = 0
+                while offset < size {
+                    let end = min(size, offset + slice)
+                    carry.append(try await objects.get(key: key, range: offset..<end))
+                    offset = end
+                    var out = Data()
+                    var start = carry.startIndex
+                    while let newline = carry[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                        out.append(try transform(Data(carry[start..<newline]), index))
+                        index += 1
+                        start = newline + 1
+                    }
+                    carry = Data(carry[start...])
+                    guard carry.count <= maxLineBytes else {
+                        throw InferenceError.internal("a line of \(key) is longer than \(maxLineBytes) bytes")
+                    }
+                    if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                }
+                if !carry.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: try transform(carry, index)))
+                    index += 1
+                }
+            }
+            try await writer.finish(nil)
+        }
+    }
+
     /// The output line of a succeeded item (without its newline).
     func output(of item: BatchItem) async throws -> Data {
         guard let uri = item.outputURI, let key = BatchNaming.objectKey(fromURI: uri, bucket: objects.bucket) else {

@@ -10,11 +10,17 @@ public struct BatchSubmission: Sendable, Equatable {
         public var id: String
         /// Its inputs (and optional requested outputs and parameters).
         public var request: InferRequest
+        /// The model, when not the submission's (an OpenAI batch's lines name their own).
+        public var model: String?
+        /// The version, when the item names its own model.
+        public var version: String?
 
         /// Creates an item.
-        public init(id: String, request: InferRequest) {
+        public init(id: String, request: InferRequest, model: String? = nil, version: String? = nil) {
             self.id = id
             self.request = request
+            self.model = model
+            self.version = version
         }
     }
 

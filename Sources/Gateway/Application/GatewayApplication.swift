@@ -188,16 +188,23 @@ public struct GatewayApplication {
                 results = BatchResultReader(
                     objects: try S3Client(configuration: storage, transport: transport, logger: logger))
             }
-            BatchRoutes<GatewayRequestContext>(
-                submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes,
-                admit: { owner, items in try await admission.admit(owner: owner, items: items) }, results: results
-            ) {
-                _, context in
+            let authorize: BatchRoutes<GatewayRequestContext>.Authorize = { _, context in
                 guard let principal = context.principal else {
                     throw InferenceError.unauthenticated("the batch API needs a principal")
                 }
                 return BatchCaller(owner: principal.rateLimitIdentity, seesAllJobs: principal.scopes.contains(.admin))
-            }.register(on: router)
+            }
+            let admit: BatchAdmission = { owner, items in try await admission.admit(owner: owner, items: items) }
+            BatchRoutes<GatewayRequestContext>(
+                submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes, admit: admit, results: results,
+                authorize: authorize
+            ).register(on: router)
+            if let results {
+                OpenAIBatchRoutes<GatewayRequestContext>(
+                    submitter: submitter, store: store, results: results, maxFileBytes: settings.maxBodyBytes,
+                    admit: admit, authorize: authorize
+                ).register(on: router)
+            }
         }
         var redisGatesReadiness = true
         if case .open = settings.rateLimit.failureMode { redisGatesReadiness = false }

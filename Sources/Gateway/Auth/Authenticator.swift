@@ -5,8 +5,9 @@ import PlatformStore
 import PostgresClient
 import RateLimiting
 
-/// Turns a request's credentials into a ``Principal``: an `x-api-key` (looked up by its SHA-256
-/// digest in PostgreSQL, through a short-lived cache) or an `Authorization: Bearer` JWT.
+/// Turns a request's credentials into a ``Principal``: an API key in `x-api-key` or as an
+/// `Authorization: Bearer` token starting with the keys' marker (looked up by its SHA-256 digest
+/// in PostgreSQL, through a short-lived cache), or an `Authorization: Bearer` JWT.
 ///
 /// Failed authentications with credentials are charged to the client's address (see
 /// ``AuthFailureLimiter``);
@@ -64,7 +65,12 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .unauthenticated("the Authorization header must use the Bearer scheme")
         }
-        return try await jwt.verify(parts[1].trimmingCharacters(in: .whitespaces))
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        // Clients written for bearer-only APIs (the OpenAI SDK) send an API key this way.
+        if token.hasPrefix(NewAPIKey.marker) {
+            return try await apiKeyPrincipal(token, client: client, logger: logger)
+        }
+        return try await jwt.verify(token)
     }
 
     private func apiKeyPrincipal(_ key: String, client: String, logger: Logger) async throws(InferenceError)
