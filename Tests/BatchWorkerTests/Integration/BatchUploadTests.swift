@@ -6,12 +6,13 @@ import HummingbirdTesting
 import InferenceProtocol
 import PlatformStore
 import Synchronization
+import TestSupport
 import Testing
 
 /// Streamed uploads over the real PostgreSQL and broker: limits, per-line errors, submit-time
 /// validation and per-item admission.
 @Suite(
-    "Batch uploads", .serialized, .timeLimit(.minutes(2)),
+    "Batch uploads", .serialized, .timeLimit(.minutes(4)),
     .enabled(if: BatchFixture.isConfigured, BatchFixture.skipMessage))
 struct BatchUploadTests {
     typealias Harness = BatchRoutesHarness
@@ -38,6 +39,38 @@ struct BatchUploadTests {
             let id = try #require(UUID(uuidString: jobID))
             let job = try #require(try await fixture.store.job(id))
             #expect(job.total == 51 && job.owner == owner && job.status == .queued)
+        }
+    }
+
+    @Test("a 100,000-item upload is streamed: its job is visible, total unknown, while the lines are produced")
+    func hundredThousandItems() async throws {
+        var harness = Harness()
+        harness.live = true
+        let owner = self.owner
+        let headers = jsonLines
+        try await harness.run { fixture, client in
+            let count = 100_000
+            var body = ""
+            body.reserveCapacity(count * 240)
+            for index in 0..<count { body += Harness.line("item-\(index)") + "\n" }
+            let upload = Task {
+                try await client.execute(
+                    uri: "/v1/batches?model=simple", method: .post, headers: headers, body: ByteBuffer(string: body)
+                ) { response -> (HTTPResponse.Status, Int?) in
+                    (response.status, try Harness.object(response)["total"] as? Int)
+                }
+            }
+            // Visible while it is produced: created with the first chunk, its total set at the end.
+            let during = try await eventuallyValue("the job visible during the upload", within: .seconds(60)) {
+                try? await fixture.store.recentJobs(visibleTo: .owner(owner), limit: 1).first.flatMap {
+                    $0.total == nil ? $0 : nil
+                }
+            }
+            #expect(during.status == .queued)
+            let (status, total) = try await upload.value
+            #expect(status == .accepted && total == count)
+            let job = try #require(try await fixture.store.job(during.id))
+            #expect(job.total == count && job.status == .queued)
         }
     }
 
