@@ -150,10 +150,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BatchProtocol",
+            dependencies: [
+                "InferenceProtocol", "ObjectStore",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BatchAPI",
+            dependencies: [
+                "BatchProtocol", "InferenceProtocol", "Kafka", "ObjectStore", "PlatformStore", "UploadFormats",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BatchWorker",
             dependencies: [
-                "CurlHTTP", "InferenceProtocol", "TritonClient", "KServeHTTP", "Kafka", "ObjectStore", "PostgresClient",
-                "PlatformStore", "UploadFormats",
+                "BatchProtocol", "CurlHTTP", "InferenceProtocol", "TritonClient", "KServeHTTP", "Kafka", "ObjectStore",
+                "PostgresClient", "PlatformStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +182,8 @@ let package = Package(
         .executableTarget(
             name: "batch-worker",
             dependencies: [
-                "BatchWorker", "Platform", "CurlHTTP", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient",
+                "BatchWorker", "BatchProtocol", "Platform", "CurlHTTP", "Kafka", "ObjectStore", "PlatformStore",
+                "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,7 +195,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Platform", "BatchWorker", "Kafka", "ObjectStore",
+                "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -271,8 +289,8 @@ let package = Package(
         .testTarget(
             name: "BatchWorkerTests",
             dependencies: [
-                "BatchWorker", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient", "TritonClient", "CurlHTTP",
-                "InferenceProtocol", "TestSupport",
+                "BatchWorker", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient",
+                "TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import BatchProtocol
 import CurlHTTP
 import Foundation
 import Logging
@@ -86,7 +87,7 @@ public final class CallbackDeliveryService: Service, Sendable {
         do {
             return try await outbox.claim(limit: limit, lease: configuration.lease)
         } catch {
-            logger.warning("batch.callback.claim_failed", metadata: [LogKey.error: "\(error)"])
+            logger.warning("batch.callback.claim_failed", metadata: [BatchLogKey.error: "\(error)"])
             return []
         }
     }
@@ -94,7 +95,7 @@ public final class CallbackDeliveryService: Service, Sendable {
     /// One attempt and its record; a claim past the budget (a worker died mid-attempt) fails
     /// without sending.
     private func attempt(_ claim: CallbackClaim) async {
-        let metadata: Logger.Metadata = [LogKey.jobID: "\(claim.jobID)", LogKey.attempt: "\(claim.attempt)"]
+        let metadata: Logger.Metadata = [BatchLogKey.jobID: "\(claim.jobID)", BatchLogKey.attempt: "\(claim.attempt)"]
         let result: CallbackAttemptResult
         if claim.attempt > configuration.attempts {
             result = .failed(error: "the attempt budget (\(configuration.attempts)) is spent")
@@ -118,9 +119,9 @@ public final class CallbackDeliveryService: Service, Sendable {
         switch result {
         case .delivered: logger.info("batch.callback.delivered", metadata: metadata)
         case .retry(_, let error):
-            logger.info("batch.callback.retrying", metadata: metadata.merging([LogKey.error: "\(error)"]) { $1 })
+            logger.info("batch.callback.retrying", metadata: metadata.merging([BatchLogKey.error: "\(error)"]) { $1 })
         case .failed(let error):
-            logger.warning("batch.callback.failed", metadata: metadata.merging([LogKey.error: "\(error)"]) { $1 })
+            logger.warning("batch.callback.failed", metadata: metadata.merging([BatchLogKey.error: "\(error)"]) { $1 })
         }
         Counter(label: "batch_callbacks_total", dimensions: [("outcome", Self.outcome(result))]).increment()
         await record(result, of: claim)
@@ -137,7 +138,7 @@ public final class CallbackDeliveryService: Service, Sendable {
             } catch {
                 logger.warning(
                     "batch.callback.record_failed",
-                    metadata: [LogKey.jobID: "\(claim.jobID)", LogKey.error: "\(error)"])
+                    metadata: [BatchLogKey.jobID: "\(claim.jobID)", BatchLogKey.error: "\(error)"])
                 let delay = Backoff(initial: .milliseconds(200), maximum: .seconds(2)).delay(
                     afterAttempt: attempt, using: &generator)
                 do { try await Task.sleep(for: delay) } catch { return }

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import ObjectStore
 import PlatformStore
@@ -95,27 +96,10 @@ struct JobResultFiles: Sendable {
     private static func errorLine(of item: BatchItem) throws -> Data {
         let code = item.errorCode ?? (item.status == .skipped ? "skipped" : "failed")
         let message = item.error ?? (item.status == .skipped ? "the job was cancelled before the item ran" : "failed")
-        let line = ErrorLine(itemID: item.itemID, position: item.position, error: .init(code: code, message: message))
+        let line = BatchErrorLine(itemID: item.itemID, position: item.position, code: code, message: message)
         var data = try BatchJSON.encoder.encode(line)
         data.append(UInt8(ascii: "\n"))
         return data
-    }
-
-    /// One line of `errors.jsonl`.
-    struct ErrorLine: Codable, Equatable {
-        var itemID: String
-        var position: Int?
-        var error: Failure
-
-        struct Failure: Codable, Equatable {
-            var code: String
-            var message: String
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case itemID = "item_id"
-            case position, error
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 
 /// A dead letter on `inference.batch.dlq`: an item that failed for good, and why.
@@ -103,15 +104,5 @@ struct JobManifest: Encodable {
         case errorFile = "error_file"
         case outputLines = "output_lines"
         case errorLines = "error_lines"
-    }
-}
-
-/// The JSON settings every record shares: ISO 8601 dates, sorted keys, unescaped slashes.
-enum BatchJSON {
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
     }
 }

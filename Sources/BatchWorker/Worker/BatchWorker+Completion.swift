@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import Logging
 import PlatformStore
@@ -73,7 +74,7 @@ extension BatchWorker {
         logger.info(
             "batch.job.completed",
             metadata: [
-                LogKey.jobID: "\(jobID)", "batch.succeeded": "\(job.succeeded)", "batch.failed": "\(job.failed)",
+                BatchLogKey.jobID: "\(jobID)", "batch.succeeded": "\(job.succeeded)", "batch.failed": "\(job.failed)",
                 "batch.orphan_shards_removed": "\(written?.orphansRemoved ?? 0)",
             ])
     }
@@ -89,14 +90,14 @@ extension BatchWorker {
         } catch let failure as PermanentFailure {
             logger.error(
                 "batch.job.result_files_failed",
-                metadata: [LogKey.jobID: "\(job.id)", LogKey.error: "\(failure.reason)"])
+                metadata: [BatchLogKey.jobID: "\(job.id)", BatchLogKey.error: "\(failure.reason)"])
             return nil
         }
         if written.outputLines != job.succeeded || written.errorLines != job.failed + job.skipped {
             logger.error(
                 "batch.job.result_files_disagree",
                 metadata: [
-                    LogKey.jobID: "\(job.id)", "batch.output_lines": "\(written.outputLines)",
+                    BatchLogKey.jobID: "\(job.id)", "batch.output_lines": "\(written.outputLines)",
                     "batch.error_lines": "\(written.errorLines)",
                 ])
         }

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import InferenceProtocol
 import Logging
@@ -92,7 +93,7 @@ extension BatchWorker {
         do {
             try await record(results)
         } catch let failure as PermanentFailure {
-            logger.error("batch.batch.unfinishable", metadata: [LogKey.error: "\(failure.reason)"])
+            logger.error("batch.batch.unfinishable", metadata: [BatchLogKey.error: "\(failure.reason)"])
         }
         markDone(items)
     }
@@ -102,7 +103,7 @@ extension BatchWorker {
         for item in items {
             logger.error(
                 "batch.item.unfinishable",
-                metadata: [LogKey.offset: "\(item.offset)", LogKey.error: "\(failure.reason)"])
+                metadata: [BatchLogKey.offset: "\(item.offset)", BatchLogKey.error: "\(failure.reason)"])
         }
     }
 
@@ -162,7 +163,7 @@ extension BatchWorker {
         // find the item by running each alone, each with its own attempt budget.
         logger.info(
             "batch.batch.rejected.falling_back",
-            metadata: [LogKey.model: "\(first.model)", LogKey.items: "\(messages.count)"])
+            metadata: [BatchLogKey.model: "\(first.model)", BatchLogKey.items: "\(messages.count)"])
         return try await inferEach(messages)
     }
 

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import Logging
 import PostgresClient
@@ -75,15 +76,17 @@ extension BatchWorker {
                         noteDependencyDown()
                         logger.warning(
                             "batch.dependency.down",
-                            metadata: [LogKey.operation: "\(operation)", LogKey.dependency: "\(dependency.name)"])
+                            metadata: [
+                                BatchLogKey.operation: "\(operation)", BatchLogKey.dependency: "\(dependency.name)",
+                            ])
                     }
                     let attempt = budget.totalFailures
                     if attempt == 1 || attempt.isMultiple(of: 20) {
                         logger.warning(
                             "batch.dependency.retrying",
                             metadata: [
-                                LogKey.operation: "\(operation)", LogKey.attempt: "\(attempt)",
-                                LogKey.error: "\(error)",
+                                BatchLogKey.operation: "\(operation)", BatchLogKey.attempt: "\(attempt)",
+                                BatchLogKey.error: "\(error)",
                             ])
                     }
                     metrics.retried(operation)
@@ -100,7 +103,8 @@ extension BatchWorker {
         logger.warning(
             "batch.item.attempts_exhausted",
             metadata: [
-                LogKey.operation: "\(operation)", LogKey.attempt: "\(attempts)", LogKey.error: "\(error)",
+                BatchLogKey.operation: "\(operation)", BatchLogKey.attempt: "\(attempts)",
+                BatchLogKey.error: "\(error)",
             ])
         let failure = BatchWorkerError.attemptsExhausted(
             "\(operation) failed \(attempts) times while \(dependency.name) was up: \(error)")
@@ -144,18 +148,4 @@ extension BatchWorker {
         if let error = error as? PostgresError, error.isDataError { return BatchWorkerError.unstorableData("").name }
         return BatchWorkerError.rejectedByModel("").name
     }
-}
-
-/// Metadata keys of the worker's log messages.
-enum LogKey {
-    static let error = "error"
-    static let operation = "batch.operation"
-    static let attempt = "batch.attempt"
-    static let dependency = "batch.dependency"
-    static let jobID = "batch.job_id"
-    static let itemID = "batch.item_id"
-    static let model = "batch.model"
-    static let partition = "kafka.partition"
-    static let offset = "kafka.offset"
-    static let items = "batch.items"
 }

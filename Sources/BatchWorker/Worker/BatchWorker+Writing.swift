@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import InferenceProtocol
 import Logging
@@ -55,7 +56,7 @@ extension BatchWorker {
         do {
             outcomes = try await storeRows(pending)
         } catch let failure as PermanentFailure where pending.count > 1 {
-            logger.warning("batch.batch.unrecordable.splitting", metadata: [LogKey.error: "\(failure.reason)"])
+            logger.warning("batch.batch.unrecordable.splitting", metadata: [BatchLogKey.error: "\(failure.reason)"])
             for one in pending { try await record([one]) }
             return
         } catch let failure as PermanentFailure {
@@ -121,8 +122,8 @@ extension BatchWorker {
             logger.error(
                 "batch.item.unrecordable",
                 metadata: [
-                    LogKey.jobID: "\(pending.message.jobID)", LogKey.itemID: "\(pending.message.itemID)",
-                    LogKey.error: "\(failure.reason)",
+                    BatchLogKey.jobID: "\(pending.message.jobID)", BatchLogKey.itemID: "\(pending.message.itemID)",
+                    BatchLogKey.error: "\(failure.reason)",
                 ])
             return
         }
@@ -159,8 +160,8 @@ extension BatchWorker {
         logger.info(
             "batch.item.dead_lettered",
             metadata: [
-                LogKey.jobID: "\(record.jobID ?? "-")", LogKey.itemID: "\(record.itemID ?? "-")",
-                LogKey.error: "\(code)",
+                BatchLogKey.jobID: "\(record.jobID ?? "-")", BatchLogKey.itemID: "\(record.itemID ?? "-")",
+                BatchLogKey.error: "\(code)",
             ])
         do {
             _ = try await retrying("dead letter", on: .broker) {
@@ -170,7 +171,7 @@ extension BatchWorker {
             // The failure is still recorded on the item's row; only the DLQ copy is missing.
             logger.error(
                 "batch.item.dead_letter_refused",
-                metadata: [LogKey.jobID: "\(record.jobID ?? "-")", LogKey.error: "\(failure.reason)"])
+                metadata: [BatchLogKey.jobID: "\(record.jobID ?? "-")", BatchLogKey.error: "\(failure.reason)"])
         }
     }
 

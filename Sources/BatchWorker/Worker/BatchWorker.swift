@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import Kafka
 import Logging
@@ -252,7 +253,7 @@ public final class BatchWorker: Service, Sendable {
             tracker.withLock { $0.committed(offsets) }
         } catch {
             // Kept for the next round; a revoked partition's items are read again by its new owner.
-            logger.warning("batch.commit.failed", metadata: [LogKey.error: "\(error)"])
+            logger.warning("batch.commit.failed", metadata: [BatchLogKey.error: "\(error)"])
         }
     }
 }

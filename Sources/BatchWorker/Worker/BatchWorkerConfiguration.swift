@@ -1,3 +1,4 @@
+import BatchProtocol
 /// How the batch worker consumes, batches, retries and reports.
 ///
 /// Every field has a documented default; ``BatchWorkerSettings`` reads them from configuration.

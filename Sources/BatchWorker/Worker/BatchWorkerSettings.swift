@@ -1,3 +1,4 @@
+import BatchProtocol
 import Configuration
 import Kafka
 import ObjectStore

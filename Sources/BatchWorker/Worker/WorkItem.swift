@@ -1,3 +1,4 @@
+import BatchProtocol
 import InferenceProtocol
 import Kafka
 

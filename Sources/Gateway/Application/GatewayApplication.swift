@@ -1,4 +1,4 @@
-import BatchWorker
+import BatchAPI
 import CurlHTTP
 import Foundation
 import Hummingbird

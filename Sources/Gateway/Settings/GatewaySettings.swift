@@ -1,4 +1,5 @@
-import BatchWorker
+import BatchProtocol
+import BatchAPI
 import Configuration
 import Foundation
 import ObjectStore

@@ -1,3 +1,5 @@
+import BatchAPI
+import BatchProtocol
 import BatchWorker
 import CurlHTTP
 import Foundation

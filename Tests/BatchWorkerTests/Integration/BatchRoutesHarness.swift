@@ -1,3 +1,4 @@
+import BatchAPI
 import BatchWorker
 import Foundation
 import HTTPTypes

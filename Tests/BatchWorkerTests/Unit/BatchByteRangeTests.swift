@@ -1,6 +1,7 @@
 import Testing
 
 @testable import BatchWorker
+@testable import BatchAPI
 
 @Suite("Range headers of result-file downloads")
 struct BatchByteRangeTests {

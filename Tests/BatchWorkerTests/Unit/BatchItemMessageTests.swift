@@ -3,6 +3,7 @@ import InferenceProtocol
 import Testing
 
 @testable import BatchWorker
+@testable import BatchProtocol
 
 @Suite("The item message on inference.batch.requests")
 struct BatchItemMessageTests {

@@ -1,3 +1,4 @@
+import BatchProtocol
 import BatchWorker
 import Foundation
 import InferenceProtocol

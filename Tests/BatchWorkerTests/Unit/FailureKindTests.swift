@@ -1,3 +1,4 @@
+import BatchProtocol
 import CurlHTTP
 import InferenceProtocol
 import ObjectStore

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import InferenceProtocol
 

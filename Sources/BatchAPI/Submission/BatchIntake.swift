@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import PlatformStore
 
@@ -88,7 +89,7 @@ public struct BatchIntake: Sendable {
         publishing = nil
         guard created else { return }
         _ = try? await submitter.store.abandon(jobID, error: reason)
-        submitter.logger.info("batch.submit.abandoned", metadata: [LogKey.jobID: "\(jobID)"])
+        submitter.logger.info("batch.submit.abandoned", metadata: [BatchLogKey.jobID: "\(jobID)"])
     }
 
     private mutating func flush(final: Bool) async throws {
@@ -163,7 +164,7 @@ public struct BatchIntake: Sendable {
                 messages, key: Array(jobID.uuidString.lowercased().utf8), topic: priority.topic(base: submitter.topic))
         } catch {
             submitter.logger.error(
-                "batch.submit.publish_failed", metadata: [LogKey.jobID: "\(jobID)", LogKey.error: "\(error)"])
+                "batch.submit.publish_failed", metadata: [BatchLogKey.jobID: "\(jobID)", BatchLogKey.error: "\(error)"])
             _ = try? await submitter.store.fail(jobID, error: "the items could not all be published")
             throw BatchWorkerError.publishFailed("the items could not all be published to Kafka")
         }

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import Hummingbird
 import UploadFormats
@@ -29,7 +30,8 @@ extension BatchRoutes {
             try await drain(&reader, into: &intake)
             let total = try await intake.finish()
             submitter.logger.info(
-                "batch.submit.accepted", metadata: [LogKey.jobID: "\(intake.jobID)", LogKey.items: "\(total)"])
+                "batch.submit.accepted",
+                metadata: [BatchLogKey.jobID: "\(intake.jobID)", BatchLogKey.items: "\(total)"])
             return (intake.jobID, total)
         } catch let error as JSONLinesReaderError {
             await intake.abandon(reason: "the upload was refused: \(error)")

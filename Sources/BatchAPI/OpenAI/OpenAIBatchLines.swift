@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import InferenceProtocol
 
@@ -94,7 +95,7 @@ enum OpenAIBatchLines {
 
     /// The OpenAI error line of one line of the worker's `errors.jsonl`.
     static func errorLine(native: Data, index: Int, job: UUID) throws -> Data {
-        let failure = try JSONDecoder().decode(JobResultFiles.ErrorLine.self, from: native)
+        let failure = try JSONDecoder().decode(BatchErrorLine.self, from: native)
         return try encodeLine(
             ResultLine(
                 id: requestID(job: job, index: index), customID: failure.itemID, response: nil,

@@ -1,3 +1,4 @@
+import BatchProtocol
 import Foundation
 import Kafka
 import Logging
@@ -78,7 +79,9 @@ public struct BatchSubmitter: Sendable {
                 try await intake.add(item, label: "items[\(index)]")
             }
             let total = try await intake.finish()
-            logger.info("batch.submit.accepted", metadata: [LogKey.jobID: "\(intake.jobID)", LogKey.items: "\(total)"])
+            logger.info(
+                "batch.submit.accepted",
+                metadata: [BatchLogKey.jobID: "\(intake.jobID)", BatchLogKey.items: "\(total)"])
             return intake.jobID
         } catch let error as BatchWorkerError where error.isInvalidSubmission {
             await intake.abandon(reason: error.reason)
