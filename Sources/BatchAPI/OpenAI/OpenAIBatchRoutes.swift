@@ -69,7 +69,8 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         guard let boundary = MultipartImage.boundary(in: contentType) else {
             throw InferenceError.badRequest("upload the file as multipart/form-data with fields purpose and file")
         }
-        let body = try await collect(request.body, limit: maxFileBytes + 64 << 10, what: "a file")
+        let body = try await BatchHTTP.collect(
+            request.body, limit: maxFileBytes + 64 << 10, message: "a file is limited to \(maxFileBytes) bytes")
         let parts = MultipartImage.parts(of: body, boundary: boundary)
         guard
             let purpose = parts.first(where: { $0.name == "purpose" }).map({
@@ -87,14 +88,14 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         }
         let id = OpenAIID.newFile()
         let key = "openai/files/\(id)"
-        try await objectStore {
+        try await BatchHTTP.objectStore {
             try await results.objects.put(key: key, body: file.content, contentType: "application/jsonl")
         }
         let record = BatchFile(
             id: id, owner: caller.owner, purpose: "batch", filename: file.filename ?? "upload.jsonl",
             bytes: file.content.count, objectKey: key)
         try await store.createFile(record)
-        return try Self.json(OpenAIFileObject(record))
+        return try BatchHTTP.json(OpenAIFileObject(record))
     }
 
     private func fileObject(_ id: String, caller: BatchCaller) async throws -> Response {
@@ -103,8 +104,8 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
             guard let key = file == .output ? stored.outputFileKey : stored.errorFileKey else {
                 throw InferenceError.notFound("no file \(id)")
             }
-            let size = try await objectStore { try await results.objects.head(key: key)?.size } ?? 0
-            return try Self.json(
+            let size = try await BatchHTTP.objectStore { try await results.objects.head(key: key)?.size } ?? 0
+            return try BatchHTTP.json(
                 OpenAIFileObject(
                     id: id, bytes: size, createdAt: stored.updatedAt,
                     filename: file == .output ? "output.jsonl" : "errors.jsonl", purpose: "batch_output"))
@@ -112,7 +113,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         guard let file = try await store.file(id, visibleTo: caller.access) else {
             throw InferenceError.notFound("no file \(id)")
         }
-        return try Self.json(OpenAIFileObject(file))
+        return try BatchHTTP.json(OpenAIFileObject(file))
     }
 
     private func fileContent(_ id: String, caller: BatchCaller) async throws -> Response {
@@ -152,14 +153,15 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         guard let file = try await store.file(id, visibleTo: caller.access) else {
             throw InferenceError.notFound("no file \(id)")
         }
-        let (body, _, _) = try await objectStore { try await results.stream(key: file.objectKey, range: nil) }
+        let (body, _, _) = try await BatchHTTP.objectStore { try await results.stream(key: file.objectKey, range: nil) }
         return Response(status: .ok, headers: headers, body: body)
     }
 
     // MARK: Batches
 
     private func createBatch(_ request: Request, caller: BatchCaller) async throws -> Response {
-        let body = try await collect(request.body, limit: 64 << 10, what: "a batch request")
+        let body = try await BatchHTTP.collect(
+            request.body, limit: 64 << 10, message: "a batch request is limited to \(64 << 10) bytes")
         let create: CreateBatch
         do {
             create = try JSONDecoder().decode(CreateBatch.self, from: body)
@@ -181,12 +183,12 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         guard let file = try await store.file(create.inputFileID, visibleTo: caller.access) else {
             throw InferenceError.notFound("no file \(create.inputFileID)")
         }
-        let input = try await objectStore { try await results.objects.get(key: file.objectKey) }
+        let input = try await BatchHTTP.objectStore { try await results.objects.get(key: file.objectKey) }
         let jobID = try await submit(input, caller: caller, create: create)
         guard let job = try await store.job(jobID), let record = try await store.openAIBatch(jobID) else {
             throw InferenceError.internal("the batch was created but cannot be read back")
         }
-        return try Self.json(OpenAIBatchObject(job: job, record: record))
+        return try BatchHTTP.json(OpenAIBatchObject(job: job, record: record))
     }
 
     /// Publishes the valid lines of `input` as one job and records its OpenAI fields and the
@@ -234,7 +236,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
                 body.append(try OpenAIBatchLines.inputErrorLine(error, line: line, job: intake.jobID))
             }
             let key = "openai/batches/\(intake.jobID.uuidString.lowercased())/input-errors.jsonl"
-            try await objectStore {
+            try await BatchHTTP.objectStore {
                 try await results.objects.put(key: key, body: body, contentType: "application/jsonl")
             }
             errorKey = key
@@ -250,7 +252,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
 
     private func batchObject(_ id: String, caller: BatchCaller) async throws -> Response {
         let (job, record) = try await openAIJob(id, caller: caller)
-        return try Self.json(OpenAIBatchObject(job: job, record: record))
+        return try BatchHTTP.json(OpenAIBatchObject(job: job, record: record))
     }
 
     private func cancelBatch(_ id: String, caller: BatchCaller) async throws -> Response {
@@ -272,7 +274,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
         }
         let page = try await store.openAIBatches(visibleTo: caller.access, before: after, limit: limit + 1)
         let objects = page.prefix(limit).map { OpenAIBatchObject(job: $0.0, record: $0.1) }
-        return try Self.json(
+        return try BatchHTTP.json(
             OpenAIList(data: objects, firstID: objects.first?.id, lastID: objects.last?.id, hasMore: page.count > limit)
         )
     }
@@ -297,35 +299,6 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
             throw InferenceError.badRequest("an id is required")
         }
         return id
-    }
-
-    private func collect(_ body: RequestBody, limit: Int, what: String) async throws -> Data {
-        var data = Data()
-        for try await chunk in body {
-            guard data.count + chunk.readableBytes <= limit else {
-                throw HTTPError(.contentTooLarge, message: "\(what) is limited to \(limit) bytes")
-            }
-            data.append(contentsOf: chunk.readableBytesView)
-        }
-        return data
-    }
-
-    @discardableResult
-    private func objectStore<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch let error as InferenceError {
-            throw error
-        } catch {
-            throw InferenceError.unavailable("the object store failed", retryAfter: .seconds(1))
-        }
-    }
-
-    private static func json(_ value: some Encodable) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        let body = try BatchJSON.encoder.encode(value)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// `POST /batches`' body.

@@ -36,7 +36,7 @@ extension BatchRoutes {
         headers[.acceptRanges] = "bytes"
         let streamed: (body: ResponseBody, bytes: Range<Int>, size: Int)
         do {
-            streamed = try await objectStore { try await reader.stream(key: key, range: range) }
+            streamed = try await BatchHTTP.objectStore { try await reader.stream(key: key, range: range) }
         } catch let refusal as BatchByteRange.Unsatisfiable {
             headers[.contentRange] = "bytes */\(refusal.size)"
             var response = try Self.json(
@@ -68,7 +68,7 @@ extension BatchRoutes {
                 InferenceErrorBody(error: "item \(itemID) has no output, it is \(item.status.rawValue)\(reason)"),
                 status: .conflict)
         }
-        let line = try await objectStore { try await reader.output(of: item) }
+        let line = try await BatchHTTP.objectStore { try await reader.output(of: item) }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: line)))
@@ -88,16 +88,5 @@ extension BatchRoutes {
             : "\(job.status.rawValue); result files are written when it completes"
         return try Self.json(
             InferenceErrorBody(error: "batch job \(job.id.uuidString.lowercased()) is \(state)"), status: .conflict)
-    }
-
-    /// Runs an S3 read; a store that fails answers 503, a missing object 404.
-    private func objectStore<T>(_ read: () async throws -> T) async throws -> T {
-        do {
-            return try await read()
-        } catch let error as ObjectStoreError where error.code == .notFound {
-            throw InferenceError.notFound("the stored output is missing")
-        } catch let error as ObjectStoreError {
-            throw InferenceError.unavailable("the object store failed: \(error.code)", retryAfter: .seconds(1))
-        }
     }
 }

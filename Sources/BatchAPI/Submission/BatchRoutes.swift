@@ -132,17 +132,10 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
 
     /// Reads a JSON body whole, refusing it past ``maxJSONBodyBytes``.
     private func collectJSON(_ body: RequestBody) async throws -> Data {
-        var data = Data()
-        for try await chunk in body {
-            guard data.count + chunk.readableBytes <= maxJSONBodyBytes else {
-                throw HTTPError(
-                    .contentTooLarge,
-                    message: "a JSON batch body is limited to \(maxJSONBodyBytes) bytes; "
-                        + "send larger jobs as JSON Lines (Content-Type: application/x-ndjson, ?model=)")
-            }
-            data.append(contentsOf: chunk.readableBytesView)
-        }
-        return data
+        try await BatchHTTP.collect(
+            body, limit: maxJSONBodyBytes,
+            message: "a JSON batch body is limited to \(maxJSONBodyBytes) bytes; "
+                + "send larger jobs as JSON Lines (Content-Type: application/x-ndjson, ?model=)")
     }
 
     /// The 429 for an upload the admission hook stopped part-way: its job runs what was accepted.
@@ -207,9 +200,6 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     static func json(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws
         -> Response
     {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        let body = try BatchJSON.encoder.encode(value)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        try BatchHTTP.json(value, status: status, headers: headers)
     }
 }
