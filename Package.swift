@@ -59,6 +59,8 @@ let package = Package(
                 "InferenceProtocol",
                 "TritonClient",
                 "CurlHTTP",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +137,6 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
@@ -143,6 +144,7 @@ let package = Package(
             name: "router",
             dependencies: [
                 "RouterApp",
+                "Routing",
                 "Platform",
                 "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -196,7 +198,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore",
-                "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing", "RouterApp",
+                "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -211,7 +213,8 @@ let package = Package(
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "Platform", "CurlHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Gateway", "Platform", "CurlHTTP", "Routing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -279,7 +282,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Platform", "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
-                "PostgresClient", "RedisClient", "RateLimiting", "RouterApp",
+                "PostgresClient", "RedisClient", "RateLimiting", "Routing",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

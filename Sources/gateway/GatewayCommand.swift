@@ -3,7 +3,7 @@ import CurlHTTP
 import Gateway
 import Logging
 import Platform
-import RouterApp
+import Routing
 
 /// `gateway`: the public front door — authentication, rate limits and validation before a
 /// KServe v2 upstream (the router).

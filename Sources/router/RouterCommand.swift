@@ -3,6 +3,7 @@ import CurlHTTP
 import Logging
 import Platform
 import RouterApp
+import Routing
 import ServiceLifecycle
 
 /// `router`: a KServe v2 endpoint that spreads each model's traffic over Triton backends.

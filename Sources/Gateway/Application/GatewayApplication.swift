@@ -13,7 +13,6 @@ import PostgresClient
 import Prometheus
 import RateLimiting
 import RedisClient
-import RouterApp
 import Routing
 import ServiceLifecycle
 import TritonClient

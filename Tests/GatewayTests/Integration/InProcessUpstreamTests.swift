@@ -2,7 +2,7 @@ import Configuration
 import Foundation
 import Gateway
 import InferenceProtocol
-import RouterApp
+import Routing
 import TestSupport
 import Testing
 

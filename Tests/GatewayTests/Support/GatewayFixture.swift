@@ -4,7 +4,7 @@ import Gateway
 import HummingbirdTesting
 import Logging
 import Prometheus
-import RouterApp
+import Routing
 import TestSupport
 
 /// A gateway started in-process on an ephemeral port (HummingbirdTesting `.live`), in front of the

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Routing
 import ServiceLifecycle
 
 /// Reloads the routes when the routes file's content changes (polled; the file is small, and

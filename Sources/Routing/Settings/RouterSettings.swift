@@ -1,6 +1,5 @@
 import Configuration
 import Foundation
-import Routing
 
 /// The router process's settings: keys under `router.` in the YAML config, each overridable by
 /// its environment name (`router.listen.port` ← `ROUTER_LISTEN_PORT`).
@@ -59,13 +58,6 @@ public struct RouterSettings: Sendable {
         routing.outlier.consecutiveFailures = outlier.int(forKey: "consecutive_failures", default: 5)
         routing.outlier.baseEjection = .milliseconds(outlier.int(forKey: "base_ejection_ms", default: 30_000))
         self.routing = routing
-    }
-
-    /// The admin token in force; nil when none is configured (the admin API then refuses
-    /// everything). Throws, so the router does not start, for an unreadable token file or, outside
-    /// the local stack, an example or short token.
-    public func adminToken() throws -> AdminToken? {
-        try AdminToken.load(value: adminTokenValue, file: adminTokenFile, platformEnvironment: platformEnvironment)
     }
 
     /// The backends and routes to start with: the routes file, with `backends` overriding.

@@ -1,5 +1,4 @@
 import Foundation
-import Routing
 import Yams
 
 /// The routes file: backends and per-model routes, in YAML.
