@@ -42,8 +42,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "InferenceProtocol", swiftSettings: strictSettings),
+        .target(name: "Resilience", swiftSettings: strictSettings),
         .target(name: "UploadFormats", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        .target(name: "CurlHTTP", dependencies: ["CCurl", "Resilience"], swiftSettings: strictSettings),
         .target(
             name: "TritonClient",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "Routing",
             dependencies: [
-                "InferenceProtocol",
+                "InferenceProtocol", "Resilience",
                 "TritonClient",
                 "CurlHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -70,7 +71,9 @@ let package = Package(
         .target(name: "CivilCalendar", swiftSettings: strictSettings),
         .target(
             name: "ObjectStore",
-            dependencies: ["CivilCalendar", "COpenSSL", "CurlHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CivilCalendar", "COpenSSL", "CurlHTTP", "Resilience", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -97,6 +100,7 @@ let package = Package(
             dependencies: [
                 "CivilCalendar",
                 "CLibpq",
+                "Resilience",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "PlatformStore",
-            dependencies: ["PostgresClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PostgresClient", "Resilience", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -172,7 +176,7 @@ let package = Package(
             name: "BatchWorker",
             dependencies: [
                 "BatchProtocol", "CurlHTTP", "InferenceProtocol", "TritonClient", "KServeHTTP", "Kafka", "ObjectStore",
-                "PostgresClient", "PlatformStore",
+                "PostgresClient", "PlatformStore", "Resilience",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,7 +201,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore",
+                "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "Resilience",
                 "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -252,7 +256,8 @@ let package = Package(
             dependencies: ["TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RoutingTests", dependencies: ["Routing", "Resilience", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ObjectStoreTests", dependencies: ["ObjectStore", "CurlHTTP", "TestSupport"],
             swiftSettings: strictSettings),
@@ -292,7 +297,7 @@ let package = Package(
         .testTarget(
             name: "BatchWorkerTests",
             dependencies: [
-                "BatchWorker", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient",
+                "BatchWorker", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient", "Resilience",
                 "TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Resilience
 
 /// The state of one transfer: its easy handle, its buffers and the continuation to resume.
 ///
@@ -143,8 +144,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        max(1, Int(duration.wholeMilliseconds))
     }
 
     /// The one place a libcurl failure is sorted into "never reached the server" (safe to send

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import Resilience
 
 /// Job callbacks in PostgreSQL (`callback_outbox`): recorded when a job completes, then claimed,
 /// attempted and finished by a delivery loop, never on the path that records results.
@@ -54,7 +55,7 @@ public struct CallbackOutbox: Sendable {
             WHERE o.job_id = due.job_id
             RETURNING o.job_id, o.url, o.body, o.attempts
             """,
-            [.int(Int64(limit)), .uuid(token), .int(Self.milliseconds(lease))])
+            [.int(Int64(limit)), .uuid(token), .int(max(0, lease.wholeMilliseconds))])
         return try rows.map { row in
             CallbackClaim(
                 jobID: try row.decode("job_id"), url: try row.decode("url"), body: try row.decode("body"),
@@ -81,7 +82,7 @@ public struct CallbackOutbox: Sendable {
                     next_attempt_at = now() + $4 * interval '1 millisecond', updated_at = now()
                 WHERE job_id = $1 AND claim = $2 AND status = 'pending'
                 """
-            parameters += [.text(error), .int(Self.milliseconds(delay))]
+            parameters += [.text(error), .int(max(0, delay.wholeMilliseconds))]
         case .failed(let error):
             sql = """
                 UPDATE callback_outbox SET status = 'failed', last_error = $3, claim = NULL,
@@ -99,11 +100,6 @@ public struct CallbackOutbox: Sendable {
         let rows = try await pool.query(
             "SELECT \(CallbackDelivery.columns) FROM callback_outbox WHERE job_id = $1", [.uuid(jobID)])
         return try rows.singleRow().map(CallbackDelivery.init(row:))
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Resilience
 
 /// How a ``PostgresPool`` connects and how big it is.
 ///
@@ -100,8 +101,5 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
 
 extension Duration {
     /// The whole milliseconds in this duration (rounded down).
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    var milliseconds: Int64 { wholeMilliseconds }
 }

@@ -1,3 +1,4 @@
+import Resilience
 /// Everything that tunes the router's resilience; each field has a documented default.
 public struct RouterConfiguration: Sendable {
     /// Circuit breaker per backend.
@@ -24,7 +25,7 @@ public struct RouterConfiguration: Sendable {
         health: ActiveHealthConfiguration = .init(
             unhealthyThreshold: 2, healthyThreshold: 1, interval: .seconds(1), timeout: .milliseconds(800)),
         retryBudget: RetryBudgetConfiguration = .init(),
-        backoff: Backoff = Backoff(base: .milliseconds(10), cap: .milliseconds(200)),
+        backoff: Backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(200), jitter: 1),
         maxAttempts: Int = 3,
         defaultTimeout: Duration = .seconds(30),
         randomSeed: UInt64? = nil

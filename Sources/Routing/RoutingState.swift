@@ -1,4 +1,5 @@
 import InferenceProtocol
+import Resilience
 
 /// Something the router's state did that an operator wants to see in logs and metrics.
 public enum RoutingEvent: Sendable, Hashable {
@@ -192,7 +193,7 @@ public struct RoutingState: Sendable {
                 breaker: breakers[backend.id]?.state.rawValue ?? "closed",
                 ejected: outlier.isEjected(backend.id, now: now),
                 outstanding: outstanding[backend.id, default: 0],
-                latencyMs: latency[backend.id]?.average.map(\.milliseconds)
+                latencyMs: latency[backend.id]?.average.map(\.millisecondsValue)
             )
         }
     }
@@ -200,13 +201,6 @@ public struct RoutingState: Sendable {
     /// The breaker state of one backend.
     public func breakerState(of backend: BackendID) -> CircuitBreakerStateMachine.State? {
         breakers[backend]?.state
-    }
-}
-
-extension Duration {
-    /// The duration in (fractional) milliseconds.
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }
 

@@ -1,4 +1,5 @@
 import Configuration
+import Resilience
 
 /// How job callbacks are signed, fenced, retried and bounded.
 ///

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import PlatformStore
+import Resilience
 import ServiceLifecycle
 
 /// Drains the callback outbox: claims due callbacks, attempts at most
@@ -106,7 +107,7 @@ public final class CallbackDeliveryService: Service, Sendable {
             } catch let error as CallbackError {
                 if error.isRetryable && claim.attempt < configuration.attempts {
                     var generator = SystemRandomNumberGenerator()
-                    let delay = configuration.backoff.delay(afterAttempt: claim.attempt, using: &generator)
+                    let delay = configuration.backoff.delay(attempt: claim.attempt, using: &generator)
                     result = .retry(after: delay, error: error.description)
                 } else {
                     result = .failed(error: error.description)
@@ -140,7 +141,7 @@ public final class CallbackDeliveryService: Service, Sendable {
                     "batch.callback.record_failed",
                     metadata: [BatchLogKey.jobID: "\(claim.jobID)", BatchLogKey.error: "\(error)"])
                 let delay = Backoff(initial: .milliseconds(200), maximum: .seconds(2)).delay(
-                    afterAttempt: attempt, using: &generator)
+                    attempt: attempt, using: &generator)
                 do { try await Task.sleep(for: delay) } catch { return }
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import InferenceProtocol
 import Logging
 import PlatformStore
+import Resilience
 
 extension BatchWorker {
     /// Runs one group of batches to the end: every item inferred (each batch its own Triton call,
@@ -153,7 +154,7 @@ extension BatchWorker {
             }
             let parts = try TensorBatching.split(response, rows: rows)
             knownModels.succeeded(first.request, key: key)
-            let latency = Self.milliseconds(start.duration(to: .now))
+            let latency = start.duration(to: .now).millisecondsValue
             metrics.inferred(batchSize: messages.count, model: first.model, latency: start.duration(to: .now))
             return parts.map { .succeeded($0, latencyMs: latency) }
         } catch is PermanentFailure {
@@ -189,7 +190,7 @@ extension BatchWorker {
             }
             knownModels.succeeded(request, key: key)
             metrics.inferred(batchSize: 1, model: message.model, latency: start.duration(to: .now))
-            return .succeeded(response, latencyMs: Self.milliseconds(start.duration(to: .now)))
+            return .succeeded(response, latencyMs: start.duration(to: .now).millisecondsValue)
         } catch let failure as PermanentFailure {
             return .failed(code: failure.code, reason: failure.reason)
         }
@@ -197,9 +198,4 @@ extension BatchWorker {
 
     /// The error code of an item whose attempt budget ran out.
     static let exhaustedCode = BatchWorkerError.attemptsExhausted("").name
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
 }

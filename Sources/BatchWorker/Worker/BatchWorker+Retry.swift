@@ -2,6 +2,7 @@ import BatchProtocol
 import Foundation
 import Logging
 import PostgresClient
+import Resilience
 
 /// Thrown by ``BatchWorker/retrying(_:on:_:)`` when the failure is the item's fault.
 struct PermanentFailure: Error, Sendable {
@@ -90,7 +91,7 @@ extension BatchWorker {
                             ])
                     }
                     metrics.retried(operation)
-                    try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt, using: &generator))
+                    try await Task.sleep(for: configuration.retry.delay(attempt: attempt, using: &generator))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import BatchProtocol
+import Resilience
 /// How the batch worker consumes, batches, retries and reports.
 ///
 /// Every field has a documented default; ``BatchWorkerSettings`` reads them from configuration.

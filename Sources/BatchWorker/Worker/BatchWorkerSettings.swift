@@ -3,6 +3,7 @@ import Configuration
 import Kafka
 import ObjectStore
 import PostgresClient
+import Resilience
 
 /// The batch-worker process's settings, from the YAML file and the environment.
 ///

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import Logging
+import Resilience
 
 /// One S3 operation before addressing and signing.
 struct S3Request: Sendable {
@@ -68,7 +69,7 @@ extension S3Client {
             }
             let delay = retry.backoff(afterAttempt: attempt)
             var metadata = logMetadata(request, attempt: attempt, failure: failure)
-            metadata[S3LogKey.delay] = "\(Self.milliseconds(delay))"
+            metadata[S3LogKey.delay] = "\(delay.wholeMilliseconds)"
             logger.info("Retrying S3 request after a transient failure", metadata: metadata)
             do {
                 try await clock.sleep(for: delay)
@@ -89,10 +90,5 @@ extension S3Client {
         if let key = request.key { metadata[S3LogKey.key] = "\(key)" }
         if let status = failure.status { metadata[S3LogKey.status] = "\(status)" }
         return metadata
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,3 +1,4 @@
+import Resilience
 /// Bounded retries with exponential backoff for idempotent S3 requests.
 ///
 /// Only transient failures are retried: HTTP 500/502/503/504, S3's `SlowDown`/`InternalError`/
@@ -24,7 +25,6 @@ public struct S3RetryPolicy: Sendable {
 
     /// The delay after failed attempt number `attempt` (1-based) before the next one.
     public func backoff(afterAttempt attempt: Int) -> Duration {
-        let doublings = min(max(attempt - 1, 0), 30)
-        return min(initialBackoff * (1 << doublings), maxBackoff)
+        Backoff(initial: initialBackoff, maximum: maxBackoff, jitter: 0).ceiling(attempt: attempt)
     }
 }

@@ -1,3 +1,4 @@
+import Resilience
 /// When a backend's circuit breaker opens, how long it stays open, and how it probes recovery.
 ///
 /// Only `CallOutcome.failure` counts against a backend; `.ignored` outcomes are invisible here.

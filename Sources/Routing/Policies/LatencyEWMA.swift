@@ -1,4 +1,5 @@
 import Foundation
+import Resilience
 
 /// A backend's recent latency: an exponentially time-decayed average, for the admin view.
 ///

@@ -1,3 +1,4 @@
+import Resilience
 /// Limits retries to a share of live traffic, so retries cannot multiply an outage's load.
 ///
 /// Over a sliding window, a retry is allowed while

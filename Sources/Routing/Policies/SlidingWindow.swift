@@ -1,3 +1,4 @@
+import Resilience
 /// Counts that expire: a ring of time buckets covering the last `length` of time.
 ///
 /// A value added at instant `t` is part of the sum until the bucket holding `t` falls out of the

@@ -9,6 +9,7 @@ import Logging
 import ObjectStore
 import PlatformStore
 import PostgresClient
+import Resilience
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import InferenceProtocol
 import ObjectStore
 import PlatformStore
 import PostgresClient
+import Resilience
 import Testing
 
 @testable import BatchWorker
@@ -59,12 +60,12 @@ struct FailureKindTests {
     func backoff() {
         var generator = SystemRandomNumberGenerator()
         let exact = Backoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: 0)
-        #expect(exact.delay(afterAttempt: 1, using: &generator) == .milliseconds(100))
-        #expect(exact.delay(afterAttempt: 3, using: &generator) == .milliseconds(400))
-        #expect(exact.delay(afterAttempt: 30, using: &generator) == .seconds(1))
+        #expect(exact.delay(attempt: 1, using: &generator) == .milliseconds(100))
+        #expect(exact.delay(attempt: 3, using: &generator) == .milliseconds(400))
+        #expect(exact.delay(attempt: 30, using: &generator) == .seconds(1))
         let jittered = Backoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: 0.5)
         for _ in 0..<50 {
-            let delay = jittered.delay(afterAttempt: 2, using: &generator)
+            let delay = jittered.delay(attempt: 2, using: &generator)
             #expect(delay <= .milliseconds(200) && delay >= .milliseconds(100))
         }
     }

@@ -1,9 +1,11 @@
+import Resilience
 import Routing
 import Testing
 
 @Suite struct BackoffTests {
     let time = TestTime()
-    let backoff = Backoff(base: .milliseconds(25), cap: .seconds(1), minimumAttemptTime: .milliseconds(10))
+    let backoff = Backoff(
+        initial: .milliseconds(25), maximum: .seconds(1), jitter: 1, minimumAttemptTime: .milliseconds(10))
 
     @Test func ceilingDoublesUpToTheCap() {
         let ceilings = (1...8).map { backoff.ceiling(attempt: $0) }
