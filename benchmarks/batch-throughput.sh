@@ -8,8 +8,10 @@
 #           (inference only: nothing is stored);
 #   worker  the same ITEMS as one JSON Lines job through the gateway (`inferctl batch submit`),
 #           timed from the submit call to the job's status `completed` (polled every 100 ms):
-#           Kafka in, batches of BATCH (simple's max_batch_size) through the router, one S3
-#           shard (a JSON Lines object) per batch and one row per item, offsets committed.
+#           Kafka in, batches of BATCH (simple's max_batch_size) through the router, shards
+#           (JSON Lines objects) of grouped batches and one row per item, offsets committed;
+#           and, separately, to its result files being written (`output_url` in the status:
+#           output.jsonl in input order, errors.jsonl, manifest), which users wait for too.
 # Then the S3 server's own ceiling: `hey` PUTs of a full shard (BATCH output lines, the size the
 # worker writes) to a throwaway, unauthenticated SeaweedFS started on free loopback ports, 64
 # connections — no worker involved; PUT/s × BATCH is the items/s it could take. Reported: items/s
@@ -105,26 +107,30 @@ direct_round() {
 }
 
 worker_round() {
-    local start job answer status deadline
+    local start job answer status deadline completed=""
     start=$(now)
     job=$("$inferctl" batch submit "$work/items.jsonl" --model simple) || { echo "submit failed" >&2; exit 1; }
     deadline=$((SECONDS + 600))
     while ((SECONDS < deadline)); do
         answer=$(curl -fsS -H "x-api-key: $DEMO_API_KEY" "$GATEWAY_URL/v1/batches/$job")
-        status=$("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["succeeded"])' <<<"$answer")
-        [[ "$status" == completed* ]] && break
+        status=$("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["succeeded"], "files" if j.get("output_url") else "-")' <<<"$answer")
+        [[ -z "$completed" && "$status" == completed* ]] && completed=$(now)
+        [[ "$status" == *files ]] && break
         sleep 0.1
     done
-    [[ "$status" == "completed $items" ]] || { echo "job $job ended as: $answer" >&2; exit 1; }
-    awk -v n="$items" -v s="$start" -v e="$(now)" 'BEGIN {printf "%.0f\n", n / (e - s)}'
+    [[ "$status" == "completed $items files" ]] || { echo "job $job ended as: $answer" >&2; exit 1; }
+    awk -v n="$items" -v s="$start" -v c="$completed" -v e="$(now)" 'BEGIN {printf "%.0f %.0f\n", n / (c - s), n / (e - s)}'
 }
 
 direct_round >/dev/null # warm-up
-direct=() worker=()
+direct=() worker=() files=()
 for ((i = 1; i <= rounds; i++)); do
     direct+=("$(direct_round)")
-    worker+=("$(worker_round)")
-    echo "round $i: direct ${direct[-1]} items/s | worker ${worker[-1]} items/s"
+    read -r rate with_files < <(worker_round) || true
+    [[ -n "${with_files:-}" ]] || { echo "worker round $i failed" >&2; exit 1; }
+    worker+=("$rate")
+    files+=("$with_files")
+    echo "round $i: direct ${direct[-1]} items/s | worker ${worker[-1]} items/s (${files[-1]} with result files)"
 done
 
 # The S3 server alone: a throwaway SeaweedFS without credentials, PUTs of one full shard.
@@ -152,8 +158,10 @@ put_rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/hey-s3")
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 d=$(printf '%s\n' "${direct[@]}" | median)
 w=$(printf '%s\n' "${worker[@]}" | median)
+f=$(printf '%s\n' "${files[@]}" | median)
 echo "direct Triton (batch $batch, $concurrency in flight, inference only): median $d items/s"
 echo "batch worker ($build, submit -> completed, $items items):              median $w items/s"
+echo "batch worker ($build, submit -> result files written):                 median $f items/s"
 echo "S3 server alone (PUT of one $(wc -c <"$work/shard.jsonl")-byte shard of $batch items, 64 connections): $put_rate PUT/s = $((put_rate * batch)) items/s"
 awk -v w="$w" -v d="$d" -v p="$((put_rate * batch))" \
-    'BEGIN {printf "worker / direct = %.2f; S3 PUT ceiling (items/s) / direct = %.2f\n", w / d, p / d}'
+    -v f="$f" 'BEGIN {printf "worker / direct = %.2f (%.2f with result files); S3 PUT ceiling (items/s) / direct = %.2f\n", w / d, f / d, p / d}'

@@ -60,6 +60,18 @@ enum FailureKind: Sendable, Equatable {
         }
     }
 
+    /// True when `error` says the dependency could not be reached at all: a refused or failed
+    /// connection (HTTP, S3 or PostgreSQL, a database still starting up included). Such a
+    /// failure is never the item's, whatever the dependency's health check says a moment later.
+    static func isUnreachable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as HTTPClientError: error.isSafeToRetry
+        case let error as ObjectStoreError: error.underlying?.isSafeToRetry ?? false
+        case let error as PostgresError: error.code == .connectionFailed
+        default: false
+        }
+    }
+
     /// librdkafka's `RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE` (10), from the client or the broker.
     private static func isTooLarge(_ error: KafkaError) -> Bool {
         error.rdKafkaErrorCode == 10

@@ -53,7 +53,7 @@ extension BatchWorker {
         var budget = AttemptBudget(maxAttempts: configuration.maxAttempts)
         var waiting = false
         defer { if waiting { gate.leave() } }
-        var generator = SystemRandomNumberGenerator()
+        var generator = environment.generator
         while true {
             do {
                 return try await body()
@@ -69,8 +69,9 @@ extension BatchWorker {
                         waiting = true
                         gate.enter()
                     }
-                    if budget.failed() == .checkDependency, let dependency, dependency != .broker {
-                        if await isUp(dependency) {
+                    let decision = budget.failed(reachable: !FailureKind.isUnreachable(error))
+                    if decision != .retry, let dependency, dependency != .broker {
+                        if decision == .checkDependency, await isUp(dependency) {
                             throw exhausted(operation, dependency, attempts: budget.totalFailures, error: error)
                         }
                         budget.dependencyDown()

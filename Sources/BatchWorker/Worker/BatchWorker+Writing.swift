@@ -152,7 +152,7 @@ extension BatchWorker {
         let record = DeadLetterRecord(
             jobID: (message?.jobID ?? identity?.jobID).map(Self.jobKey), itemID: message?.itemID ?? identity?.itemID,
             model: message?.model ?? identity?.model, version: message?.version, errorCode: code, reason: reason,
-            failedAt: Date(),
+            failedAt: environment.now(),
             source: .init(topic: item.partition.topic, partition: item.partition.partition, offset: item.offset),
             originalBase64: nil)
         let value = try record.encoded(original: item.value)

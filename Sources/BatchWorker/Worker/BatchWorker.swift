@@ -24,6 +24,7 @@ public final class BatchWorker: Service, Sendable {
     let callbacks: CallbackNotifier
     let logger: Logger
     let metrics: BatchWorkerMetrics
+    let environment: WorkerEnvironment
 
     let jobs: JobDirectory
     let permits: AsyncPermits
@@ -48,7 +49,8 @@ public final class BatchWorker: Service, Sendable {
     /// Items this worker failed because their attempt budget ran out while the dependency was up.
     public var itemsExhausted: Int { exhaustedCount.load(ordering: .relaxed) }
 
-    /// Creates a worker; nothing runs until ``run()``.
+    /// Creates a worker; nothing runs until ``run()``. `environment` gives its wall clock and
+    /// randomness.
     public init(
         configuration: BatchWorkerConfiguration,
         consumer: KafkaConsumer,
@@ -57,9 +59,11 @@ public final class BatchWorker: Service, Sendable {
         objects: S3Client,
         inference: any BatchInference,
         callbacks: CallbackNotifier,
+        environment: WorkerEnvironment = .system,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.environment = environment
         self.consumer = consumer
         self.producer = producer
         self.store = store

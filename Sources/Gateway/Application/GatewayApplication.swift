@@ -1,13 +1,10 @@
-import BatchAPI
 import CurlHTTP
 import Foundation
 import Hummingbird
 import InferenceProtocol
 import KServeHTTP
-import Kafka
 import Logging
 import Metrics
-import ObjectStore
 import PlatformStore
 import PostgresClient
 import Prometheus
@@ -172,38 +169,10 @@ public struct GatewayApplication {
             on: router)
         ModelListRoutes(upstream: base).register(on: router)
         if let brokers = settings.kafkaBrokers, !brokers.isEmpty, let pool {
-            // Batch submission: the access policy already requires scope `batch` on /v1/batches.
-            var kafka = KafkaConfiguration(brokers: brokers, clientID: "gateway")
-            kafka.properties.merge(BatchSubmitter.producerProperties) { _, batch in batch }
-            let producer = try KafkaProducer(configuration: kafka, logger: logger)
-            services.append(producer)
-            let store = BatchJobStore(pool: pool)
-            let submitter = BatchSubmitter(store: store, producer: producer, topic: settings.batchTopic, logger: logger)
-            // Each job belongs to its submitter (`key:…` or `jwt:…`); `admin` sees every job.
-            let admission = BatchItemAdmission(limiter: limiter, policy: settings.rateLimit.batchItems)
-            var results: BatchResultReader?
-            if let storage = settings.batchOutputs {
-                // Result reads share the upstream transport (its connection cache holds both hosts).
-                results = BatchResultReader(
-                    objects: try S3Client(configuration: storage, transport: transport, logger: logger))
-            }
-            let authorize: BatchRoutes<GatewayRequestContext>.Authorize = { _, context in
-                guard let principal = context.principal else {
-                    throw InferenceError.unauthenticated("the batch API needs a principal")
-                }
-                return BatchCaller(owner: principal.rateLimitIdentity, seesAllJobs: principal.scopes.contains(.admin))
-            }
-            let admit: BatchAdmission = { owner, items in try await admission.admit(owner: owner, items: items) }
-            BatchRoutes<GatewayRequestContext>(
-                submitter: submitter, store: store, maxBodyBytes: settings.maxBodyBytes, admit: admit, results: results,
-                authorize: authorize
-            ).register(on: router)
-            if let results {
-                OpenAIBatchRoutes<GatewayRequestContext>(
-                    submitter: submitter, store: store, results: results, maxFileBytes: settings.maxBodyBytes,
-                    admit: admit, authorize: authorize
-                ).register(on: router)
-            }
+            services.append(
+                try registerBatchRoutes(
+                    on: router, brokers: brokers, pool: pool, limiter: limiter, transport: transport,
+                    settings: settings, logger: logger))
         }
         var redisGatesReadiness = true
         if case .open = settings.rateLimit.failureMode { redisGatesReadiness = false }

@@ -5,6 +5,7 @@ import Foundation
 import InferenceProtocol
 import Kafka
 import PlatformStore
+import Resilience
 import Synchronization
 import TestSupport
 import Testing
@@ -91,11 +92,15 @@ struct BatchWorkerPoisonTests {
         let jobID = try await fixture.submitSimpleJob(count: 100, producer: producer, extra: poison)
         var configuration = fixture.workerConfiguration
         configuration.maxAttempts = 3
+        // A fixed wall clock and seeded randomness: records carry the injected date.
+        let fixedDate = Date(timeIntervalSince1970: 1_800_000_000)
+        let seeded = Mutex(SeededGenerator(seed: 12))
         let worker = try InProcessWorker(
             fixture: fixture, groupID: BatchFixture.uniqueName("budget"),
             inference: CrashingInference(
                 base: RouterInference(baseURL: fixture.routerURL, transport: fixture.transport)),
-            configuration: configuration)
+            configuration: configuration,
+            environment: WorkerEnvironment(now: { fixedDate }, random: { seeded.withLock { $0.next() } }))
         worker.start()
         let job = try await fixture.waitForJob(jobID)
         let exhausted = worker.worker.itemsExhausted
@@ -114,6 +119,7 @@ struct BatchWorkerPoisonTests {
         let records = letters.compactMap { try? JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any] }
         #expect(Set(records.compactMap { $0["item_id"] as? String }) == Set(poison.map(\.id)))
         #expect(records.allSatisfy { $0["error_code"] as? String == "attempts_exhausted" })
+        #expect(records.allSatisfy { $0["failed_at"] as? String == "2027-01-15T08:00:00Z" }, "the injected clock")
         print("budget dead letter: \(records.first?["reason"] ?? "-")")
     }
 

@@ -25,7 +25,8 @@ final class InProcessWorker: Sendable {
 
     init(
         fixture: BatchFixture, groupID: String, inference: (any BatchInference)? = nil,
-        configuration: BatchWorkerConfiguration? = nil, deliversCallbacks: Bool = true
+        configuration: BatchWorkerConfiguration? = nil, deliversCallbacks: Bool = true,
+        environment: WorkerEnvironment = .system
     ) throws {
         var consumerConfiguration = fixture.kafka(groupID: groupID)
         consumerConfiguration.consumerBufferCapacity = 1024
@@ -43,7 +44,7 @@ final class InProcessWorker: Sendable {
             store: fixture.store,
             objects: fixture.objects,
             inference: inference ?? RouterInference(baseURL: fixture.routerURL, transport: transport),
-            callbacks: CallbackNotifier(outbox: fixture.store.callbackOutbox),
+            callbacks: CallbackNotifier(outbox: fixture.store.callbackOutbox), environment: environment,
             logger: BatchFixture.logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: consumer), .init(service: producer), .init(service: worker),

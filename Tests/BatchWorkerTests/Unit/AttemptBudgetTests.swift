@@ -1,3 +1,5 @@
+import BatchProtocol
+import CurlHTTP
 import InferenceProtocol
 import PostgresClient
 import Testing
@@ -20,6 +22,31 @@ struct AttemptBudgetTests {
         var single = AttemptBudget(maxAttempts: 0)
         #expect(single.maxAttempts == 1)
         #expect(single.failed() == .checkDependency)
+    }
+
+    @Test("failures to reach the dependency never spend the item's budget; at the budget they report it down")
+    func unreachable() {
+        var budget = AttemptBudget(maxAttempts: 3)
+        #expect(budget.failed() == .retry)
+        #expect(budget.failed() == .retry)
+        // A restart: refused connections, then "the database system is starting up".
+        #expect(budget.failed(reachable: false) == .retry)
+        #expect(budget.failed(reachable: false) == .retry)
+        #expect(budget.failed(reachable: false) == .unreachable)
+        budget.dependencyDown()
+        #expect(budget.failed(reachable: false) == .retry)
+        #expect(budget.failed() == .retry, "the earlier answered failures were forgiven with the outage")
+        #expect(budget.failed() == .retry)
+        #expect(budget.failed() == .checkDependency)
+        #expect(budget.totalFailures == 9)
+    }
+
+    @Test("a refused connection is unreachable; an answered error, a timeout or a data error is not")
+    func unreachableErrors() {
+        #expect(FailureKind.isUnreachable(HTTPClientError.connectFailed("refused")))
+        #expect(!FailureKind.isUnreachable(HTTPClientError.timedOut("slow")))
+        #expect(!FailureKind.isUnreachable(HTTPClientError.httpStatus(503, message: "busy")))
+        #expect(!FailureKind.isUnreachable(BatchWorkerError.invalidItem("bad")))
     }
 
     @Test("the worker's default budget is 5 attempts and the setting cannot go below 1")

@@ -1,3 +1,4 @@
+import Resilience
 import Routing
 import Testing
 
