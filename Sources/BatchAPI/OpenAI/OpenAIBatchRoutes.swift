@@ -132,20 +132,11 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
                 }
             case .errors:
                 // Lines refused at creation (already in this shape), then the items that failed.
-                if let inputErrors = record.inputErrorKey {
-                    let offset = record.inputErrors
-                    body = results.streamLines(keys: [inputErrors, errors]) { line, index in
-                        var copy = line
-                        if index < offset {
-                            copy.append(UInt8(ascii: "\n"))
-                            return copy
-                        }
-                        return try OpenAIBatchLines.errorLine(native: line, index: index, job: jobID)
-                    }
-                } else {
-                    body = results.streamLines(keys: [errors]) { line, index in
-                        try OpenAIBatchLines.errorLine(native: line, index: index, job: jobID)
-                    }
+                let refused = record.inputErrorKey == nil ? 0 : record.inputErrors
+                let keys = [record.inputErrorKey, errors].compactMap { $0 }
+                body = results.streamLines(keys: keys) { line, index in
+                    guard index >= refused else { return line + [UInt8(ascii: "\n")] }
+                    return try OpenAIBatchLines.errorLine(native: line, index: index, job: jobID)
                 }
             }
             return Response(status: .ok, headers: headers, body: body)

@@ -39,7 +39,7 @@ extension BatchRoutes {
             streamed = try await BatchHTTP.objectStore { try await reader.stream(key: key, range: range) }
         } catch let refusal as BatchByteRange.Unsatisfiable {
             headers[.contentRange] = "bytes */\(refusal.size)"
-            var response = try Self.json(
+            var response = try BatchHTTP.json(
                 InferenceErrorBody(error: "the range starts past the file's \(refusal.size) bytes"),
                 status: .rangeNotSatisfiable)
             response.headers.append(contentsOf: headers)
@@ -64,7 +64,7 @@ extension BatchRoutes {
         }
         guard item.status == .succeeded else {
             let reason = item.error.map { ": \($0)" } ?? ""
-            return try Self.json(
+            return try BatchHTTP.json(
                 InferenceErrorBody(error: "item \(itemID) has no output, it is \(item.status.rawValue)\(reason)"),
                 status: .conflict)
         }
@@ -86,7 +86,7 @@ extension BatchRoutes {
             job.status.isFinal
             ? "\(job.status.rawValue) without result files"
             : "\(job.status.rawValue); result files are written when it completes"
-        return try Self.json(
+        return try BatchHTTP.json(
             InferenceErrorBody(error: "batch job \(job.id.uuidString.lowercased()) is \(state)"), status: .conflict)
     }
 }

@@ -118,7 +118,7 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
             }
             var headers = HTTPFields()
             headers[.location] = "/v1/batches/\(jobID.uuidString.lowercased())"
-            return try Self.json(
+            return try BatchHTTP.json(
                 SubmitAnswer(jobID: jobID.uuidString.lowercased(), status: "queued", total: total),
                 status: .accepted, headers: headers)
         } catch let refusal as BatchAdmissionRefusal {
@@ -157,7 +157,7 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     private func status(_ id: UUID, caller: BatchCaller) async throws -> Response {
         guard let job = try await store.job(id, visibleTo: caller.access) else { throw Self.notFound(id) }
         let callback = try await store.callbackOutbox.delivery(jobID: id)
-        return try Self.json(JobAnswer(job, callback: callback), status: .ok)
+        return try BatchHTTP.json(JobAnswer(job, callback: callback), status: .ok)
     }
 
     private func results(_ id: UUID, request: Request, caller: BatchCaller) async throws -> Response {
@@ -166,7 +166,7 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
         guard (1...1000).contains(limit) else { throw InferenceError.badRequest("limit must be between 1 and 1000") }
         guard try await store.job(id, visibleTo: caller.access) != nil else { throw Self.notFound(id) }
         let page = try await store.items(jobID: id, visibleTo: caller.access, after: query.get("after"), limit: limit)
-        return try Self.json(
+        return try BatchHTTP.json(
             ResultsAnswer(
                 jobID: id.uuidString.lowercased(), items: page.items.map(ResultsAnswer.Item.init),
                 nextCursor: page.nextCursor),
@@ -176,9 +176,9 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
     private func cancel(_ id: UUID, caller: BatchCaller) async throws -> Response {
         switch try await store.cancel(id, visibleTo: caller.access) {
         case .cancelled:
-            return try Self.json(CancelAnswer(jobID: id.uuidString.lowercased(), status: "cancelled"), status: .ok)
+            return try BatchHTTP.json(CancelAnswer(jobID: id.uuidString.lowercased(), status: "cancelled"), status: .ok)
         case .alreadyFinished(let status):
-            return try Self.json(
+            return try BatchHTTP.json(
                 InferenceErrorBody(error: "batch job \(id) already finished: \(status.rawValue)"), status: .conflict)
         case .notFound:
             throw Self.notFound(id)
@@ -195,11 +195,5 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
             throw InferenceError.badRequest("a batch job id is a UUID")
         }
         return id
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status, headers: HTTPFields = [:]) throws
-        -> Response
-    {
-        try BatchHTTP.json(value, status: status, headers: headers)
     }
 }
