@@ -13,6 +13,7 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
         case attemptsExhausted = "attempts_exhausted"
         case unstorableData = "unstorable_data"
         case unreadableResults = "unreadable_results"
+        case expired
     }
 
     private let code: Code
@@ -53,6 +54,10 @@ public struct BatchWorkerError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// A finished job's rows point at output bytes its shards do not hold.
     public static func unreadableResults(_ reason: String) -> Self { Self(.unreadableResults, reason) }
+
+    /// The item's job's completion window ended before the item ran (or while it waited for an
+    /// outage to end).
+    public static func expired(_ reason: String) -> Self { Self(.expired, reason) }
 
     /// True for ``invalidSubmission(_:)``.
     public var isInvalidSubmission: Bool { code == .invalidSubmission }

@@ -33,6 +33,8 @@ public struct BatchItem: Sendable, Hashable {
     public var error: String?
     /// A short machine-readable name of the failure (`model_error`, `invalid_item`, …), when known.
     public var errorCode: String?
+    /// The ``errorCode`` of an item that was not finished before its job's completion window ended.
+    public static let expiredErrorCode = "expired"
     /// The item's place in its job's input (0-based), when its producer sent one.
     public var position: Int?
     /// How many times a result or attempt was recorded for it.

@@ -9,13 +9,19 @@ public enum BatchJobStatus: String, Sendable, Hashable, CaseIterable {
     case running
     /// Every item reached a final state.
     case completed
+    /// Every item reached a final state, some of them failed because the job's completion
+    /// window ended first.
+    case expired
     /// Stopped by the platform; see ``BatchJob/error``.
     case failed
     /// Stopped on request; remaining items are skipped.
     case cancelled
 
     /// True for the states a job never leaves.
-    public var isFinal: Bool { self == .completed || self == .failed || self == .cancelled }
+    public var isFinal: Bool { self != .queued && self != .running }
+
+    /// True for the states a job ends in once every item is counted: its result files get written.
+    public var hasResultFiles: Bool { self == .completed || self == .expired }
 }
 
 /// A batch job with its counters, as stored in `batch_jobs`.
@@ -56,6 +62,8 @@ public struct BatchJob: Sendable, Hashable {
     public var outputFileKey: String?
     /// The key of the job's `errors.jsonl` in the bucket, once its result files are written.
     public var errorFileKey: String?
+    /// When the job's completion window ends, if it has one.
+    public var expiresAt: Date?
 
     /// Items in a final state: `succeeded + failed + skipped`.
     public var processed: Int { succeeded + failed + skipped }
@@ -69,7 +77,7 @@ public struct BatchJob: Sendable, Hashable {
     /// The columns ``init(row:)`` reads, for `SELECT` lists.
     static let columns = """
         id, model, version, status, total, succeeded, failed, skipped, owner, callback_url, output_prefix, error, \
-        created_at, updated_at, finished_at, output_file_key, error_file_key, priority
+        created_at, updated_at, finished_at, output_file_key, error_file_key, priority, expires_at
         """
 
     init(row: PostgresRow) throws {
@@ -95,6 +103,7 @@ public struct BatchJob: Sendable, Hashable {
         outputFileKey = try row.decode("output_file_key")
         errorFileKey = try row.decode("error_file_key")
         priority = try row.decode("priority")
+        expiresAt = try row.decode("expires_at")
     }
 }
 

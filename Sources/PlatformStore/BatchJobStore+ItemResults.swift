@@ -139,7 +139,8 @@ extension BatchJobStore {
         PostgresText.sanitized(error, limit: ItemResult.maxErrorLength)
     }
 
-    /// Adds `counts` to the job's counters and completes the job when all items are counted.
+    /// Adds `counts` to the job's counters and completes the job when all items are counted
+    /// (`expired` instead of `completed` when any of its items expired); true when this call did.
     /// Concurrent updates of one job row queue on its row lock, and each sees the counters its
     /// predecessor committed, so exactly one of them crosses the total.
     private func count(_ counts: StatusCounts, _ jobID: UUID, _ connection: PostgresConnection) async throws -> Bool {
@@ -149,7 +150,10 @@ extension BatchJobStore {
                 succeeded = succeeded + $2, failed = failed + $3, skipped = skipped + $4,
                 status = CASE
                     WHEN status IN ('queued', 'running') AND total IS NOT NULL
-                        AND succeeded + failed + skipped + $5 >= total THEN 'completed'
+                        AND succeeded + failed + skipped + $5 >= total THEN
+                        CASE WHEN expires_at IS NOT NULL AND EXISTS (
+                                SELECT 1 FROM batch_items WHERE job_id = $1 AND error_code = '\(BatchItem.expiredErrorCode)')
+                            THEN 'expired' ELSE 'completed' END
                     WHEN status = 'queued' THEN 'running'
                     ELSE status END,
                 finished_at = CASE
@@ -166,7 +170,8 @@ extension BatchJobStore {
             ])
         guard let row = try rows.singleRow() else { throw PlatformStoreError.jobNotFound }
         let newStatus: String = try row.decode("status")
-        guard newStatus == BatchJobStatus.completed.rawValue, let total: Int = try row.decode("total") else {
+        guard BatchJobStatus(rawValue: newStatus)?.hasResultFiles == true, let total: Int = try row.decode("total")
+        else {
             return false
         }
         let processed: Int = try row.decode("processed")

@@ -15,26 +15,30 @@ public struct BatchJobStore: Sendable {
 
     /// Creates a `queued` job of `total` items (`nil` while unknown: see ``setTotal(_:total:)``),
     /// owned by `owner`; returns false when a job with this id exists, which is then left unchanged.
-    /// `priority` is `low`, `normal`, `high` or `urgent`.
+    /// `priority` is `low`, `normal`, `high` or `urgent`; a `completionWindow` (whole seconds)
+    /// sets `expires_at` that long after the job's creation.
     @discardableResult
     public func createJob(
         id: UUID, model: String, version: String?, total: Int?, callbackURL: String?, outputPrefix: String?,
-        owner: String? = nil, priority: String = "normal"
+        owner: String? = nil, priority: String = "normal", completionWindow: Duration? = nil
     ) async throws -> Bool {
         if let total, total < 0 { throw PlatformStoreError.invalidArgument("total must not be negative") }
         let rows = try await pool.query(
             """
             INSERT INTO batch_jobs
-                (id, model, version, total, callback_url, output_prefix, owner, priority, status, finished_at)
+                (id, model, version, total, callback_url, output_prefix, owner, priority, status, finished_at,
+                 expires_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
                     CASE WHEN $4 = 0 THEN 'completed' ELSE 'queued' END,
-                    CASE WHEN $4 = 0 THEN now() END)
+                    CASE WHEN $4 = 0 THEN now() END,
+                    now() + make_interval(secs => $9::bigint))
             ON CONFLICT (id) DO NOTHING
             """,
             [
                 .uuid(id), .text(model), version.map(PostgresValue.text), total.map { .int(Int64($0)) },
                 callbackURL.map(PostgresValue.text), outputPrefix.map(PostgresValue.text),
                 owner.map(PostgresValue.text), .text(priority),
+                completionWindow.map { .int(Int64($0.components.seconds)) },
             ])
         return rows.rowsAffected == 1
     }

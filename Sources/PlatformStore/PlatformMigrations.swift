@@ -8,6 +8,7 @@ public enum PlatformMigrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
         batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles, openAIBatches,
+        jobExpiry,
     ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
@@ -194,5 +195,17 @@ public enum PlatformMigrations {
                 created_at timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX openai_batches_created_at ON openai_batches (created_at, job_id);
+            """)
+
+    /// A job may have a deadline (`expires_at`, from its completion window): items not finished
+    /// by then fail with `error_code = 'expired'`, and a job whose last item is counted with any
+    /// expired item ends `expired` instead of `completed`.
+    static let jobExpiry = Migration(
+        version: 9, name: "job expiry",
+        sql: """
+            ALTER TABLE batch_jobs ADD COLUMN expires_at timestamptz,
+                DROP CONSTRAINT batch_jobs_status_check,
+                ADD CONSTRAINT batch_jobs_status_check
+                    CHECK (status IN ('queued', 'running', 'completed', 'expired', 'failed', 'cancelled'));
             """)
 }

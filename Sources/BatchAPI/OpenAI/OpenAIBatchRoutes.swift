@@ -164,7 +164,12 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
             throw InferenceError.badRequest(
                 "endpoint must be \(OpenAIBatchLines.endpoint) (each line's url names its model)")
         }
-        guard create.completionWindow == "24h" else { throw InferenceError.badRequest("completion_window must be 24h") }
+        let window: Duration
+        do {
+            window = try BatchCompletionWindow.parse(create.completionWindow)
+        } catch {
+            throw InferenceError.badRequest(error.reason)
+        }
         if let metadata = create.metadata,
             metadata.count > 16 || metadata.contains(where: { $0.key.count > 64 || $0.value.count > 512 })
         {
@@ -175,7 +180,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
             throw InferenceError.notFound("no file \(create.inputFileID)")
         }
         let input = try await BatchHTTP.objectStore { try await results.objects.get(key: file.objectKey) }
-        let jobID = try await submit(input, caller: caller, create: create)
+        let jobID = try await submit(input, caller: caller, create: create, window: window)
         guard let job = try await store.job(jobID), let record = try await store.openAIBatch(jobID) else {
             throw InferenceError.internal("the batch was created but cannot be read back")
         }
@@ -184,7 +189,8 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
 
     /// Publishes the valid lines of `input` as one job and records its OpenAI fields and the
     /// errors of the other lines; returns the job.
-    private func submit(_ input: Data, caller: BatchCaller, create: CreateBatch) async throws -> UUID {
+    private func submit(_ input: Data, caller: BatchCaller, create: CreateBatch, window: Duration) async throws -> UUID
+    {
         var items: [(line: Int, item: BatchSubmission.Item)] = []
         var errors: [(line: Int, error: OpenAIBatchLines.LineError)] = []
         var seen = Set<String>()
@@ -206,7 +212,7 @@ public struct OpenAIBatchRoutes<Context: RequestContext>: Sendable {
             let reason = errors.first.map { "line \($0.line): \($0.error.message)" } ?? "the file has no lines"
             throw InferenceError.badRequest("no line of the input file is a valid request: \(reason)")
         }
-        let header = BatchSubmission(model: first.model ?? "", version: nil, items: [])
+        let header = BatchSubmission(model: first.model ?? "", version: nil, items: [], completionWindow: window)
         var intake = try submitter.intake(for: header, owner: caller.owner, admit: admit)
         do {
             for (line, item) in items { try await intake.add(item, label: "line \(line)") }

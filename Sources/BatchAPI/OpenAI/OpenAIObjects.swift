@@ -77,6 +77,8 @@ struct OpenAIBatchObject: Encodable {
     var completedAt: Int?
     var failedAt: Int?
     var cancelledAt: Int?
+    var expiresAt: Int?
+    var expiredAt: Int?
     var requestCounts: RequestCounts
     var metadata: [String: String]?
 
@@ -92,16 +94,19 @@ struct OpenAIBatchObject: Encodable {
         case .queued: status = "validating"
         case .running: status = "in_progress"
         case .completed: status = filesWritten ? "completed" : "finalizing"
+        case .expired: status = filesWritten ? "expired" : "finalizing"
         case .failed: status = "failed"
         case .cancelled: status = "cancelled"
         }
         if job.status != .queued { inProgressAt = createdAt }
-        if job.status == .completed { finalizingAt = job.finishedAt.map(seconds) }
-        if job.status == .completed, filesWritten {
-            completedAt = seconds(job.updatedAt)
+        expiresAt = job.expiresAt.map(seconds)
+        if job.status.hasResultFiles { finalizingAt = job.finishedAt.map(seconds) }
+        if job.status.hasResultFiles, filesWritten {
             outputFileID = OpenAIID.outputFile(job.id)
             errorFileID = OpenAIID.errorFile(job.id)
         }
+        if job.status == .completed, filesWritten { completedAt = seconds(job.updatedAt) }
+        if job.status == .expired, filesWritten { expiredAt = seconds(job.updatedAt) }
         if job.status == .failed { failedAt = job.finishedAt.map(seconds) ?? seconds(job.updatedAt) }
         if job.status == .cancelled { cancelledAt = job.finishedAt.map(seconds) ?? seconds(job.updatedAt) }
         requestCounts = RequestCounts(
@@ -124,6 +129,8 @@ struct OpenAIBatchObject: Encodable {
         case completedAt = "completed_at"
         case failedAt = "failed_at"
         case cancelledAt = "cancelled_at"
+        case expiresAt = "expires_at"
+        case expiredAt = "expired_at"
         case requestCounts = "request_counts"
     }
 }

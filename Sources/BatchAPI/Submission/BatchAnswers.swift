@@ -60,6 +60,8 @@ struct JobAnswer: Encodable {
     var createdAt: Date
     var updatedAt: Date
     var finishedAt: Date?
+    /// When the job's completion window ends, if it has one.
+    var expiresAt: Date?
     /// Where `output.jsonl` and `errors.jsonl` are served, once the job's files are written.
     var outputURL: String?
     var errorsURL: String?
@@ -84,6 +86,7 @@ struct JobAnswer: Encodable {
         createdAt = job.createdAt
         updatedAt = job.updatedAt
         finishedAt = job.finishedAt
+        expiresAt = job.expiresAt
         if job.outputFileKey != nil, job.errorFileKey != nil {
             outputURL = "/v1/batches/\(jobID)/output"
             errorsURL = "/v1/batches/\(jobID)/errors"
@@ -98,6 +101,7 @@ struct JobAnswer: Encodable {
         case callbackAttempts = "callback_attempts"
         case callbackError = "callback_error"
         case createdAt = "created_at"
+        case expiresAt = "expires_at"
         case updatedAt = "updated_at"
         case finishedAt = "finished_at"
         case outputURL = "output_url"

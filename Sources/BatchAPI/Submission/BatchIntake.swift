@@ -108,7 +108,7 @@ public struct BatchIntake: Sendable {
             try await submitter.store.createJob(
                 id: jobID, model: submission.model, version: submission.version, total: nil,
                 callbackURL: submission.callbackURL, outputPrefix: submission.outputPrefix, owner: owner,
-                priority: submission.priority.rawValue)
+                priority: submission.priority.rawValue, completionWindow: submission.completionWindow)
             created = true
         }
         var messages = pending

@@ -10,7 +10,7 @@ import PlatformStore
 /// The batch API for the gateway: submit, status, results, cancel.
 ///
 /// - `POST /v1/batches`: JSON Lines of items (`Content-Type: application/x-ndjson` or
-///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=&priority=`,
+///   `application/jsonl`, or any body with `?model=`) with `?model=&version=&callback_url=&priority=&completion_window=`,
 ///   read as a stream: each line is validated and published as it arrives, under
 ///   `maxBodyBytes` for the body and `maxLineBytes` per line. Or a JSON body `{"model",
 ///   "version"?, "items": [{"id", "inputs"}], "callback_url"?}` of at most `maxJSONBodyBytes`.
@@ -109,7 +109,8 @@ public struct BatchRoutes<Context: RequestContext>: Sendable {
                 }
                 let header = BatchSubmission(
                     model: model, version: query.get("version"), items: [], callbackURL: query.get("callback_url"),
-                    priority: try query.get("priority").map(BatchPriority.parse) ?? .normal)
+                    priority: try query.get("priority").map(BatchPriority.parse) ?? .normal,
+                    completionWindow: try query.get("completion_window").map(BatchCompletionWindow.parse))
                 (jobID, total) = try await submitLines(request.body, header: header, caller: caller)
             } else {
                 let submission = try BatchSubmission.parseJSON(try await collectJSON(request.body))

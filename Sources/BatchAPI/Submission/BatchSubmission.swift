@@ -37,11 +37,13 @@ public struct BatchSubmission: Sendable, Equatable {
     public var outputPrefix: String?
     /// How soon its items run relative to other jobs'.
     public var priority: BatchPriority
+    /// How long the job may take (``BatchCompletionWindow``); `nil`: no deadline.
+    public var completionWindow: Duration?
 
     /// Creates a submission.
     public init(
         model: String, version: String? = nil, items: [Item], callbackURL: String? = nil, outputPrefix: String? = nil,
-        priority: BatchPriority = .normal
+        priority: BatchPriority = .normal, completionWindow: Duration? = nil
     ) {
         self.model = model
         self.version = version
@@ -49,10 +51,11 @@ public struct BatchSubmission: Sendable, Equatable {
         self.callbackURL = callbackURL
         self.outputPrefix = outputPrefix
         self.priority = priority
+        self.completionWindow = completionWindow
     }
 
     /// Parses `{"model", "version"?, "items": [{"id", "inputs": [...]}], "callback_url"?,
-    /// "output_prefix"?, "priority"?}`.
+    /// "output_prefix"?, "priority"?, "completion_window"?}`.
     public static func parseJSON(_ body: Data) throws(BatchWorkerError) -> BatchSubmission {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw .invalidSubmission("the body must be a JSON object")
@@ -70,7 +73,8 @@ public struct BatchSubmission: Sendable, Equatable {
             model: model, version: try optionalString(object, "version"), items: items,
             callbackURL: try optionalString(object, "callback_url"),
             outputPrefix: try optionalString(object, "output_prefix"),
-            priority: try optionalString(object, "priority").map(BatchPriority.parse) ?? .normal)
+            priority: try optionalString(object, "priority").map(BatchPriority.parse) ?? .normal,
+            completionWindow: try optionalString(object, "completion_window").map(BatchCompletionWindow.parse))
     }
 
     /// Parses JSON Lines: one `{"id", "inputs": [...]}` object per non-empty line.

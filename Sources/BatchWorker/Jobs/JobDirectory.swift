@@ -8,6 +8,13 @@ struct JobContext: Sendable {
     var status: BatchJobStatus
     var outputPrefix: String?
     var callbackURL: String?
+    /// When the job's completion window ends, if it has one.
+    var expiresAt: Date?
+
+    /// True when the job's items can no longer run at `now`: its window ended.
+    func hasExpired(at now: Date) -> Bool {
+        status == .expired || expiresAt.map { $0 <= now } == true
+    }
 }
 
 /// The jobs this worker has met, with their status cached for a short time.
@@ -46,7 +53,8 @@ final class JobDirectory: Sendable {
         if job.status == .queued, try await store.markRunning(job.id) {
             job.status = .running
         }
-        let context = JobContext(status: job.status, outputPrefix: job.outputPrefix, callbackURL: job.callbackURL)
+        let context = JobContext(
+            status: job.status, outputPrefix: job.outputPrefix, callbackURL: job.callbackURL, expiresAt: job.expiresAt)
         entries.withLock { entries in
             // Forget jobs not seen for a while, so a long-running worker's cache stays small.
             if entries.count >= 10_000 {

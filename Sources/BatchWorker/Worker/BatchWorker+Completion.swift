@@ -4,8 +4,9 @@ import Logging
 import PlatformStore
 
 extension BatchWorker {
-    /// Announces a completed job: `manifest.json` beside its outputs, a `batch.job.completed`
-    /// event, and its callback recorded in the outbox, once per process.
+    /// Announces a completed (or expired) job: its result files, `manifest.json` beside its
+    /// outputs, a `batch.job.completed` (`batch.job.expired`) event, and its callback recorded in
+    /// the outbox, once per process.
     ///
     /// Called by the item that completed the job, and again for a completed job when a message is
     /// redelivered (the process that completed it may have died before announcing it), so the
@@ -20,18 +21,18 @@ extension BatchWorker {
         }
     }
 
-    /// ``finalize(_:)`` when the job is completed and this process has not announced it yet.
+    /// ``finalize(_:)`` when the job is completed or expired and this process has not announced it yet.
     func finalizeIfNeeded(_ jobID: UUID) async throws {
         guard !finalized.withLock({ $0.contains(jobID) }) else { return }
         guard let job = try await retrying("load job", { try await self.store.job(jobID) }),
-            job.status == .completed
+            job.status.hasResultFiles
         else { return }
         try await finalize(jobID)
     }
 
     private func announce(_ jobID: UUID) async throws {
         guard let job = try await retrying("load job", { try await self.store.job(jobID) }),
-            job.status == .completed
+            job.status.hasResultFiles
         else { return }
         let prefix = job.outputPrefix ?? configuration.outputPrefix
         let written = try await writeResultFiles(job, prefix: prefix)
@@ -55,7 +56,7 @@ extension BatchWorker {
         }
 
         let event = JobEvent(
-            type: "batch.job.completed", jobID: Self.jobKey(jobID), model: job.model, version: job.version,
+            type: "batch.job.\(job.status.rawValue)", jobID: Self.jobKey(jobID), model: job.model, version: job.version,
             status: job.status.rawValue, total: job.total, succeeded: job.succeeded, failed: job.failed,
             skipped: job.skipped, manifestURI: uri(manifestKey), createdAt: job.createdAt,
             finishedAt: job.finishedAt)
@@ -72,7 +73,7 @@ extension BatchWorker {
         }
         metrics.jobCompleted()
         logger.info(
-            "batch.job.completed",
+            "batch.job.\(job.status.rawValue)",
             metadata: [
                 BatchLogKey.jobID: "\(jobID)", "batch.succeeded": "\(job.succeeded)", "batch.failed": "\(job.failed)",
                 "batch.orphan_shards_removed": "\(written?.orphansRemoved ?? 0)",

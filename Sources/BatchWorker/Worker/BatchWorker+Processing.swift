@@ -38,6 +38,9 @@ extension BatchWorker {
                 }
                 if contexts[message.jobID]?.status == .cancelled {
                     batchOutcomes[index] = .skipped
+                } else if let context = contexts[message.jobID], context.hasExpired(at: environment.now()) {
+                    let failure = Self.expiredFailure(context.expiresAt)
+                    batchOutcomes[index] = .failed(code: failure.code, reason: failure.reason)
                 } else {
                     batchRunnable.append(index)
                 }
@@ -48,7 +51,8 @@ extension BatchWorker {
         try await withThrowingTaskGroup(of: (Int, [ItemOutcome]).self) { group in
             for (batch, indices) in runnable.enumerated() where !indices.isEmpty {
                 let messages = indices.map { batches[batch][$0].message! }
-                group.addTask { (batch, try await self.infer(messages)) }
+                let deadlines = messages.map { contexts[$0.jobID]?.expiresAt }
+                group.addTask { (batch, try await self.infer(messages, deadlines: deadlines)) }
             }
             for try await (batch, inferred) in group {
                 for (index, outcome) in zip(runnable[batch], inferred) { outcomes[batch][index] = outcome }
@@ -111,18 +115,22 @@ extension BatchWorker {
     // MARK: - Inference
 
     /// Infers items of one model: checked against the model's metadata, then as one batch, or one
-    /// by one when the batch is rejected (so a poison item fails alone).
-    private func infer(_ messages: [BatchItemMessage]) async throws -> [ItemOutcome] {
+    /// by one when the batch is rejected (so a poison item fails alone). An item whose job's
+    /// window ends (its `deadlines` entry) while it waits for an outage fails as expired.
+    private func infer(_ messages: [BatchItemMessage], deadlines: [Date?]) async throws -> [ItemOutcome] {
         let first = messages[0]
         let description: ModelDescription
         do {
-            description = try await describe(ModelKey(model: first.model, version: first.version))
+            description = try await describe(
+                ModelKey(model: first.model, version: first.version), until: Self.latest(deadlines))
         } catch let failure as PermanentFailure {
-            let code = failure.code == Self.exhaustedCode ? failure.code : "model_not_found"
+            let keeps = failure.code == Self.exhaustedCode || failure.code == Self.expiredCode
+            let code = keeps ? failure.code : "model_not_found"
             return messages.map { _ in .failed(code: code, reason: failure.reason) }
         }
         var outcomes = [ItemOutcome?](repeating: nil, count: messages.count)
         var valid: [Int] = []
+        let deadlines = deadlines
         for (index, message) in messages.enumerated() {
             do {
                 try message.request.validate(against: description.metadata)
@@ -134,22 +142,22 @@ extension BatchWorker {
         }
         let results: [ItemOutcome]
         if valid.count > 1 && description.maxBatchSize > 0 {
-            results = try await inferBatched(valid.map { messages[$0] })
+            results = try await inferBatched(valid.map { messages[$0] }, deadlines: valid.map { deadlines[$0] })
         } else {
-            results = try await inferEach(valid.map { messages[$0] })
+            results = try await inferEach(valid.map { messages[$0] }, deadlines: valid.map { deadlines[$0] })
         }
         for (index, outcome) in zip(valid, results) { outcomes[index] = outcome }
         return outcomes.map { $0 ?? .skipped }
     }
 
-    private func inferBatched(_ messages: [BatchItemMessage]) async throws -> [ItemOutcome] {
+    private func inferBatched(_ messages: [BatchItemMessage], deadlines: [Date?]) async throws -> [ItemOutcome] {
         let first = messages[0]
         let joined = TensorBatching.join(messages.map(\.request))
         let rows = messages.map { TensorBatching.rows(of: $0.request) }
         let key = ModelKey(model: first.model, version: first.version)
         let start = ContinuousClock.now
         do {
-            let response = try await retrying("infer", on: .router(key)) {
+            let response = try await retrying("infer", on: .router(key), until: Self.latest(deadlines)) {
                 try await self.inference.infer(joined, model: first.model, version: first.version)
             }
             let parts = try TensorBatching.split(response, rows: rows)
@@ -165,13 +173,14 @@ extension BatchWorker {
         logger.info(
             "batch.batch.rejected.falling_back",
             metadata: [BatchLogKey.model: "\(first.model)", BatchLogKey.items: "\(messages.count)"])
-        return try await inferEach(messages)
+        return try await inferEach(messages, deadlines: deadlines)
     }
 
-    private func inferEach(_ messages: [BatchItemMessage]) async throws -> [ItemOutcome] {
+    private func inferEach(_ messages: [BatchItemMessage], deadlines: [Date?]) async throws -> [ItemOutcome] {
         try await withThrowingTaskGroup(of: (Int, ItemOutcome).self) { group in
             for (index, message) in messages.enumerated() {
-                group.addTask { (index, try await self.inferOne(message)) }
+                let deadline = deadlines[index]
+                group.addTask { (index, try await self.inferOne(message, until: deadline)) }
             }
             var outcomes = [ItemOutcome](repeating: .skipped, count: messages.count)
             for try await (index, outcome) in group { outcomes[index] = outcome }
@@ -179,13 +188,13 @@ extension BatchWorker {
         }
     }
 
-    private func inferOne(_ message: BatchItemMessage) async throws -> ItemOutcome {
+    private func inferOne(_ message: BatchItemMessage, until deadline: Date?) async throws -> ItemOutcome {
         var request = message.request
         request.binaryDataOutput = true
         let key = ModelKey(model: message.model, version: message.version)
         let start = ContinuousClock.now
         do {
-            let response = try await retrying("infer", on: .router(key)) {
+            let response = try await retrying("infer", on: .router(key), until: deadline) {
                 try await self.inference.infer(request, model: message.model, version: message.version)
             }
             knownModels.succeeded(request, key: key)
@@ -198,4 +207,17 @@ extension BatchWorker {
 
     /// The error code of an item whose attempt budget ran out.
     static let exhaustedCode = BatchWorkerError.attemptsExhausted("").name
+
+    /// The error code of an item whose job's window ended first.
+    static let expiredCode = BatchWorkerError.expired("").name
+
+    /// The last of `deadlines`, or `nil` (wait as long as it takes) when any item has none.
+    static func latest(_ deadlines: [Date?]) -> Date? {
+        var latest: Date?
+        for deadline in deadlines {
+            guard let deadline else { return nil }
+            latest = max(latest ?? deadline, deadline)
+        }
+        return latest
+    }
 }

@@ -45,16 +45,21 @@ extension BatchWorker {
     /// this throws ``PermanentFailure`` (`attempts_exhausted`). Without one (job-level work),
     /// transient failures are retried for as long as it takes.
     ///
+    /// With a `deadline` (the item's job's window) the item stops waiting when it passes, and
+    /// this throws ``PermanentFailure`` (`expired`).
+    ///
     /// Throws ``PermanentFailure`` for a failure that is the item's fault, and
     /// `CancellationError` when the worker stops.
     func retrying<Result: Sendable>(
-        _ operation: String, on dependency: Dependency? = nil, _ body: () async throws -> Result
+        _ operation: String, on dependency: Dependency? = nil, until deadline: Date? = nil,
+        _ body: () async throws -> Result
     ) async throws -> Result {
         var budget = AttemptBudget(maxAttempts: configuration.maxAttempts)
         var waiting = false
         defer { if waiting { gate.leave() } }
         var generator = environment.generator
         while true {
+            if let deadline, environment.now() >= deadline { throw Self.expiredFailure(deadline) }
             do {
                 return try await body()
             } catch {
@@ -92,10 +97,22 @@ extension BatchWorker {
                             ])
                     }
                     metrics.retried(operation)
-                    try await Task.sleep(for: configuration.retry.delay(attempt: attempt, using: &generator))
+                    var delay = configuration.retry.delay(attempt: attempt, using: &generator)
+                    if let deadline {
+                        delay = min(
+                            delay, .milliseconds(max(0, Int64(deadline.timeIntervalSince(environment.now()) * 1000))))
+                    }
+                    try await Task.sleep(for: delay)
                 }
             }
         }
+    }
+
+    /// The failure of an item whose job's completion window ended (at `deadline`) before it finished.
+    static func expiredFailure(_ deadline: Date?) -> PermanentFailure {
+        let when = deadline.map { " at \($0.formatted(.iso8601))" } ?? ""
+        let failure = BatchWorkerError.expired("the job's completion window ended\(when) before the item finished")
+        return PermanentFailure(code: failure.name, reason: failure.reason)
     }
 
     /// The failure of an item whose budget is spent while `dependency` answers its health check.

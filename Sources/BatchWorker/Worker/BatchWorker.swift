@@ -152,7 +152,10 @@ public final class BatchWorker: Service, Sendable {
             }
             let capacity: Int
             do {
-                capacity = try await describe(ModelKey(model: decoded.model, version: decoded.version)).maxBatchSize
+                // While the router is down this waits, and so pauses reading, until the item's job expires.
+                let deadline = (try? await jobs.context(for: decoded))?.expiresAt
+                capacity = try await describe(ModelKey(model: decoded.model, version: decoded.version), until: deadline)
+                    .maxBatchSize
             } catch is PermanentFailure {
                 assemble { $0.addAlone(item, now: .now) }
                 continue
@@ -183,12 +186,12 @@ public final class BatchWorker: Service, Sendable {
     /// The model's description, cached; retried while the router is down.
     ///
     /// Throws ``PermanentFailure`` when the model does not exist.
-    func describe(_ key: ModelKey) async throws -> ModelDescription {
+    func describe(_ key: ModelKey, until deadline: Date? = nil) async throws -> ModelDescription {
         let now = ContinuousClock.now
         if let known = models.withLock({ $0[key] }), known.readAt.duration(to: now) < modelTTL {
             return known.description
         }
-        let description = try await retrying("describe model", on: .router(nil)) {
+        let description = try await retrying("describe model", on: .router(nil), until: deadline) {
             try await self.inference.describe(model: key.model, version: key.version)
         }
         knownModels.learned(key)

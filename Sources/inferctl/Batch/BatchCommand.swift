@@ -153,8 +153,8 @@ struct BatchResultsCommand: AsyncParsableCommand {
         print(path)
     }
 
-    /// Waits (up to 2 minutes) for a completed job's files, which are written just after it
-    /// completes; throws for a job that is not completed.
+    /// Waits (up to 2 minutes) for a completed or expired job's files, which are written just
+    /// after it ends; throws for a job in any other state.
     private func waitForFiles() async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while true {
@@ -163,7 +163,7 @@ struct BatchResultsCommand: AsyncParsableCommand {
                 as? [String: Any] ?? [:]
             if status["output_url"] != nil { return }
             let state = status["status"] as? String ?? "?"
-            guard state == "completed", ContinuousClock.now < deadline else {
+            guard state == "completed" || state == "expired", ContinuousClock.now < deadline else {
                 throw ValidationError("job \(id) is \(state) and has no result files yet")
             }
             try await Task.sleep(for: .milliseconds(500))

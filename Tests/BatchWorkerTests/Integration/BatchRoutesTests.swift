@@ -127,6 +127,48 @@ struct BatchRoutesTests {
         }
     }
 
+    @Test("a completion window sets expires_at; a job whose items expired ends expired, not completed")
+    func completionWindow() async throws {
+        try await Harness().run { fixture, client in
+            let auth = Harness.caller("key:alice", contentType: "application/json")
+            let body = Self.jsonBody.replacingOccurrences(
+                of: "{\"model\": \"simple\",", with: "{\"model\": \"simple\", \"completion_window\": \"90m\",")
+            let jobID = try await client.execute(
+                uri: "/v1/batches", method: .post, headers: auth, body: ByteBuffer(string: body)
+            ) {
+                response -> String in
+                #expect(response.status == .accepted)
+                return try #require(try Harness.object(response)["job_id"] as? String)
+            }
+            let id = try #require(UUID(uuidString: jobID))
+            let job = try #require(try await fixture.store.job(id))
+            let window = try #require(job.expiresAt).timeIntervalSince(job.createdAt)
+            #expect(abs(window - 5400) < 1, "expires_at is created_at + 90m")
+            try await client.execute(uri: "/v1/batches/\(jobID)", method: .get, headers: auth) { response in
+                let object = try Harness.object(response)
+                #expect(object["expires_at"] is String)
+            }
+            _ = try await fixture.store.recordItemResult(
+                jobID: id, itemID: "a", status: .succeeded, outputURI: "s3://b/k", error: nil, latencyMs: 1)
+            #expect(try await fixture.store.job(id)?.status == .running)
+            _ = try await fixture.store.recordItemResults([
+                ItemResult(
+                    jobID: id, itemID: "b", status: .failed, outputURI: nil, error: "window ended",
+                    errorCode: BatchItem.expiredErrorCode, latencyMs: nil)
+            ])
+            let ended = try #require(try await fixture.store.job(id))
+            #expect(ended.status == .expired && ended.finishedAt != nil && ended.succeeded == 1 && ended.failed == 1)
+
+            let bad = Self.jsonBody.replacingOccurrences(
+                of: "{\"model\": \"simple\",", with: "{\"model\": \"simple\", \"completion_window\": \"2d\",")
+            try await client.execute(uri: "/v1/batches", method: .post, headers: auth, body: ByteBuffer(string: bad)) {
+                response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("completion_window must be"))
+            }
+        }
+    }
+
     @Test("refusals: no principal 403, bad body 400, duplicate ids 400, unknown job 404, bad id 400")
     func refusals() async throws {
         try await Harness().run { _, client in
