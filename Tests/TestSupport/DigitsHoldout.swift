@@ -8,6 +8,8 @@ public struct DigitsHoldout: Decodable, Sendable {
         public let label: Int
         /// The PNG-encoded image, base64.
         public let pngBase64: String
+        /// The digit each model version ("1", "2") predicts, measured offline.
+        public let predicted: [String: Int]
 
         /// The PNG bytes.
         public var png: Data { Data(base64Encoded: pngBase64) ?? Data() }
@@ -15,6 +17,7 @@ public struct DigitsHoldout: Decodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case label
             case pngBase64 = "png_base64"
+            case predicted
         }
     }
 

@@ -37,6 +37,7 @@ enum OpenAIBatchLines {
         do {
             var request = try InferenceCodec.decodeRequest(bodyBytes, jsonHeaderLength: nil)
             try request.validate()
+            _ = try BatchInputEncoding.decoded(request)
             request.id = nil
             return .success(BatchSubmission.Item(id: customID, request: request, model: model, version: version))
         } catch let error as InferenceProtocolError {

@@ -135,6 +135,7 @@ public struct BatchSubmission: Sendable, Equatable {
         do {
             let request = try make()
             try request.validate()
+            _ = try BatchInputEncoding.decoded(request)
             return request
         } catch let error as InferenceProtocolError {
             throw .invalidSubmission("\(label): \(error.message)")

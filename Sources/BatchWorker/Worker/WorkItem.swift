@@ -17,7 +17,9 @@ struct WorkItem: Sendable {
         partition = message.topicPartition
         offset = message.offset
         value = message.value
-        content = Result { () throws(BatchWorkerError) in try BatchItemMessage.decode(message.value) }
+        content = Result { () throws(BatchWorkerError) in
+            try BatchItemMessage.decode(message.value).decodingInputs()
+        }
     }
 
     /// The decoded item, if it could be decoded.
