@@ -2,20 +2,24 @@
 # Batch worker throughput end to end against calling Triton directly, measured in one run.
 #
 # Method: after `make up`, the router, batch worker and gateway are restarted from BUILD binaries
-# (release by default). ROUNDS times, alternating so drift on a noisy machine hits both sides:
-#   direct  ITEMS `simple` items (two INT32 [16] tensors each) in requests of BATCH items, sent
-#           with `hey` to triton-a and triton-b at once, CONCURRENCY/2 connections each
-#           (inference only: nothing is stored);
-#   worker  the same ITEMS as one JSON Lines job through the gateway (`inferctl batch submit`),
-#           timed from the submit call to the job's status `completed` (polled every 100 ms):
-#           Kafka in, batches of BATCH (simple's max_batch_size) through the router, shards
-#           (JSON Lines objects) of grouped batches and one row per item, offsets committed;
-#           and, separately, to its result files being written (`output_url` in the status:
-#           output.jsonl in input order, errors.jsonl, manifest), which users wait for too.
-# Then the S3 server's own ceiling: `hey` PUTs of a full shard (BATCH output lines, the size the
-# worker writes) to a throwaway, unauthenticated SeaweedFS started on free loopback ports, 64
-# connections — no worker involved; PUT/s × BATCH is the items/s it could take. Reported: items/s
-# per round, medians, and worker / direct.
+# (release by default). For each model of MODELS (`simple digits`), ROUNDS times, alternating so
+# drift on a noisy machine hits both sides:
+#   direct  ITEMS items in requests of the model's max_batch_size (simple 8: two INT32 [16]
+#           tensors as JSON; digits 32: held-out PNGs as a binary BYTES tensor), sent with `hey` to
+#           triton-a and triton-b at once, CONCURRENCY/2 connections each (inference only:
+#           nothing is stored);
+#   worker  the same ITEMS as one JSON Lines job through the gateway (`inferctl batch submit`;
+#           digits PNGs base64 in their items), timed from the submit call to the job's status
+#           `completed` (polled every 100 ms): Kafka in, batches of max_batch_size through the
+#           router, shards of grouped batches and one row per item, offsets committed; and,
+#           separately, to its result files being written (`output_url` in the status).
+# Then each bound on its own, so a missed target names its bound: the broker's consume rate for
+# the same item messages (benchmarks/batch_bounds.py: produced to a new 4-partition topic, read
+# back by a new group, timed from the first message to the last); the S3 server's PUT rate for a
+# full shard of each model (a throwaway unauthenticated SeaweedFS, 64 connections; PUT/s × batch
+# = items/s); PostgreSQL's rate for the row writes (pgbench: groups of 64 item rows inserted with
+# ON CONFLICT into a copy of batch_items with its indexes plus the job counter's update, 4
+# clients). Printed: one markdown table of medians, ratios and bounds.
 # Loopback only; every loop is bounded. The router and worker are put back on debug builds at
 # the end, as `make up` starts them.
 #
@@ -64,42 +68,74 @@ STACK_SWIFT_BUILD=$build scripts/stack/restart-component.sh restart batch-worker
 GATEWAY_RATE_LIMIT_BATCH_ITEMS_LIMIT=100000000 GATEWAY_RATE_LIMIT_BATCH_ITEMS_BURST=100000000 \
     STACK_SWIFT_BUILD=$build scripts/stack/restart-component.sh restart gateway >/dev/null
 
-"$py" - "$work" "$items" "$batch" <<'PY'
-import json, sys
-work, items, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+"$py" - "$work" "$items" <<'PY'
+import base64, json, struct, sys
+work, items = sys.argv[1], int(sys.argv[2])
+batches = {"simple": 8, "digits": 32}  # each model's max_batch_size: the worker's batch too
 def tensor(name, values, rows):
     return {"name": name, "datatype": "INT32", "shape": [rows, 16], "data": values}
-with open(f"{work}/items.jsonl", "w") as out:
+# simple: JSON items; direct requests of 8 items as JSON.
+with open(f"{work}/items-simple.jsonl", "w") as out:
     for i in range(items):
         inputs = [tensor("INPUT0", [(i + k) % 1000 for k in range(16)], 1), tensor("INPUT1", [1] * 16, 1)]
         out.write(json.dumps({"id": f"item-{i:06d}", "inputs": inputs}) + "\n")
-first = [[(i + k) % 1000 for k in range(16)] for i in range(batch)]
-body = {"inputs": [tensor("INPUT0", sum(first, []), batch), tensor("INPUT1", [1] * 16 * batch, batch)]}
-with open(f"{work}/direct.json", "w") as out:
-    json.dump(body, out)
-# A full shard as the worker writes it: one output line per item of a batch (two INT32 [1,16]).
-with open(f"{work}/shard.jsonl", "w") as out:
-    for i in range(batch):
-        output = {"id": f"item-{i:06d}", "model_name": "simple", "model_version": "1",
-                  "outputs": [{"name": n, "datatype": "INT32", "shape": [1, 16], "data": list(range(100, 116))}
-                              for n in ("OUTPUT0", "OUTPUT1")]}
-        out.write(json.dumps(output, separators=(",", ":")) + "\n")
+n = batches["simple"]
+first = [[(i + k) % 1000 for k in range(16)] for i in range(n)]
+with open(f"{work}/direct-simple.body", "w") as out:
+    json.dump({"inputs": [tensor("INPUT0", sum(first, []), n), tensor("INPUT1", [1] * 16 * n, n)]}, out)
+with open(f"{work}/direct-simple.header", "w") as out:
+    out.write("")
+# digits: the held-out PNGs, base64 in JSON items; direct requests of 32 PNGs as a binary tensor.
+pngs = [item["png_base64"] for item in json.load(open("triton-models/testdata/digits_holdout.json"))["items"]]
+mark = {"content_type": "base64"}
+with open(f"{work}/items-digits.jsonl", "w") as out:
+    for i in range(items):
+        image = {"name": "IMAGE", "datatype": "BYTES", "shape": [1, 1], "data": [pngs[i % len(pngs)]], "parameters": mark}
+        out.write(json.dumps({"id": f"item-{i:06d}", "inputs": [image]}) + "\n")
+n = batches["digits"]
+raw = b"".join(struct.pack("<I", len(p)) + p for p in (base64.b64decode(pngs[i % len(pngs)]) for i in range(n)))
+header = json.dumps({"inputs": [{"name": "IMAGE", "datatype": "BYTES", "shape": [n, 1],
+                                 "parameters": {"binary_data_size": len(raw)}}]}).encode()
+with open(f"{work}/direct-digits.body", "wb") as out:
+    out.write(header + raw)
+with open(f"{work}/direct-digits.header", "w") as out:
+    out.write(str(len(header)))
+# A full shard of each model as the worker writes it: one output line per item of a batch.
+outputs = {"simple": [{"name": o, "datatype": "INT32", "shape": [1, 16], "data": list(range(100, 116))}
+                      for o in ("OUTPUT0", "OUTPUT1")],
+           "digits": [{"name": "PROBABILITIES", "datatype": "FP32", "shape": [1, 10],
+                       "data": [0.0012345678] * 9 + [0.98765432]}]}
+for model, n in batches.items():
+    with open(f"{work}/shard-{model}.jsonl", "w") as out:
+        for i in range(n):
+            line = {"id": f"item-{i:06d}", "model_name": model, "model_version": "1", "outputs": outputs[model]}
+            out.write(json.dumps(line, separators=(",", ":")) + "\n")
+    with open(f"{work}/batch-{model}", "w") as out:
+        out.write(str(n))
 PY
 
 now() { date +%s.%N; }
 
 direct_round() {
     # hey sends a multiple of its connection count.
-    local lanes=$((concurrency / 2)) per start
+    local model=$1 lanes=$((concurrency / 2)) per start batch type header
+    batch=$(cat "$work/batch-$model")
     per=$((items / batch / 2 / lanes * lanes))
+    header=$(cat "$work/direct-$model.header")
+    type=application/json
+    local extra=()
+    if [[ -n "$header" ]]; then
+        type=application/octet-stream
+        extra=(-H "Inference-Header-Content-Length: $header")
+    fi
     start=$(now)
-    hey -n "$per" -c "$lanes" -m POST -T application/json -D "$work/direct.json" \
-        "$TRITON_A_URL/v2/models/simple/infer" >"$work/hey-a" &
-    hey -n "$per" -c "$lanes" -m POST -T application/json -D "$work/direct.json" \
-        "$TRITON_B_URL/v2/models/simple/infer" >"$work/hey-b"
+    hey -n "$per" -c "$lanes" -m POST -T "$type" "${extra[@]}" -D "$work/direct-$model.body" \
+        "$TRITON_A_URL/v2/models/$model/versions/1/infer" >"$work/hey-a" &
+    hey -n "$per" -c "$lanes" -m POST -T "$type" "${extra[@]}" -D "$work/direct-$model.body" \
+        "$TRITON_B_URL/v2/models/$model/versions/1/infer" >"$work/hey-b"
     wait
     if ! grep -q "\[200\].*$per responses" "$work/hey-a" || ! grep -q "\[200\].*$per responses" "$work/hey-b"; then
-        echo "direct calls failed" >&2
+        echo "direct calls to $model failed" >&2
         cat "$work/hey-a" "$work/hey-b" >&2
         exit 1
     fi
@@ -107,9 +143,10 @@ direct_round() {
 }
 
 worker_round() {
-    local start job answer status deadline completed=""
+    local model=$1 start job answer status deadline completed=""
     start=$(now)
-    job=$("$inferctl" batch submit "$work/items.jsonl" --model simple) || { echo "submit failed" >&2; exit 1; }
+    job=$("$inferctl" batch submit "$work/items-$model.jsonl" --model "$model" --version 1) ||
+        { echo "submit failed" >&2; exit 1; }
     deadline=$((SECONDS + 600))
     while ((SECONDS < deadline)); do
         answer=$(curl -fsS -H "x-api-key: $DEMO_API_KEY" "$GATEWAY_URL/v1/batches/$job")
@@ -122,15 +159,19 @@ worker_round() {
     awk -v n="$items" -v s="$start" -v c="$completed" -v e="$(now)" 'BEGIN {printf "%.0f %.0f\n", n / (c - s), n / (e - s)}'
 }
 
-direct_round >/dev/null # warm-up
-direct=() worker=() files=()
+models=(${MODELS:-simple digits})
+for model in "${models[@]}"; do direct_round "$model" >/dev/null; done # warm-up
+declare -A direct worker files
 for ((i = 1; i <= rounds; i++)); do
-    direct+=("$(direct_round)")
-    read -r rate with_files < <(worker_round) || true
-    [[ -n "${with_files:-}" ]] || { echo "worker round $i failed" >&2; exit 1; }
-    worker+=("$rate")
-    files+=("$with_files")
-    echo "round $i: direct ${direct[-1]} items/s | worker ${worker[-1]} items/s (${files[-1]} with result files)"
+    for model in "${models[@]}"; do
+        d=$(direct_round "$model")
+        read -r rate with_files < <(worker_round "$model") || true
+        [[ -n "${with_files:-}" ]] || { echo "worker round $i ($model) failed" >&2; exit 1; }
+        direct[$model]+="$d "
+        worker[$model]+="$rate "
+        files[$model]+="$with_files "
+        echo "round $i $model: direct $d items/s | worker $rate items/s ($with_files with result files)"
+    done
 done
 
 # The S3 server alone: a throwaway SeaweedFS without credentials, PUTs of one full shard.
@@ -149,19 +190,53 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$STACK_VENV/bin/weed" mini -d
 weed_pid=$!
 s3="http://127.0.0.1:${ports[0]}"
 for ((i = 0; i < 60; i++)); do curl -fsS -X PUT "$s3/bench" -o /dev/null 2>/dev/null && break; sleep 0.5; done
-hey -n 2000 -c 64 -m PUT -T application/x-ndjson -D "$work/shard.jsonl" "$s3/bench/warm.jsonl" >/dev/null
-puts=$((items / 64 * 64))
-hey -n "$puts" -c 64 -m PUT -T application/x-ndjson -D "$work/shard.jsonl" "$s3/bench/shard.jsonl" >"$work/hey-s3"
-grep -q "\[200\].*$puts responses" "$work/hey-s3" || { echo "S3 PUTs failed" >&2; cat "$work/hey-s3" >&2; exit 1; }
-put_rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/hey-s3")
+hey -n 2000 -c 64 -m PUT -T application/x-ndjson -D "$work/shard-simple.jsonl" "$s3/bench/warm.jsonl" >/dev/null
+declare -A s3_items broker_items
+for model in "${models[@]}"; do
+    batch=$(cat "$work/batch-$model")
+    puts=$((items / 64 * 64))
+    hey -n "$puts" -c 64 -m PUT -T application/x-ndjson -D "$work/shard-$model.jsonl" "$s3/bench/shard-$model.jsonl" >"$work/hey-s3"
+    grep -q "\[200\].*$puts responses" "$work/hey-s3" || { echo "S3 PUTs failed" >&2; cat "$work/hey-s3" >&2; exit 1; }
+    s3_items[$model]=$(awk -v b="$batch" '/Requests\/sec/ {printf "%.0f", $2 * b}' "$work/hey-s3")
+    # The broker alone: the same item messages produced to a new 4-partition topic and read back.
+    broker_items[$model]=$("$py" benchmarks/batch_bounds.py "$KAFKA_BROKERS" "$work/items-$model.jsonl" 4)
+done
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-d=$(printf '%s\n' "${direct[@]}" | median)
-w=$(printf '%s\n' "${worker[@]}" | median)
-f=$(printf '%s\n' "${files[@]}" | median)
-echo "direct Triton (batch $batch, $concurrency in flight, inference only): median $d items/s"
-echo "batch worker ($build, submit -> completed, $items items):              median $w items/s"
-echo "batch worker ($build, submit -> result files written):                 median $f items/s"
-echo "S3 server alone (PUT of one $(wc -c <"$work/shard.jsonl")-byte shard of $batch items, 64 connections): $put_rate PUT/s = $((put_rate * batch)) items/s"
-awk -v w="$w" -v d="$d" -v p="$((put_rate * batch))" \
-    -v f="$f" 'BEGIN {printf "worker / direct = %.2f (%.2f with result files); S3 PUT ceiling (items/s) / direct = %.2f\n", w / d, f / d, p / d}'
+# PostgreSQL alone: pgbench transactions shaped as the worker's (one group of 64 item rows inserted
+# with ON CONFLICT into a copy of batch_items with its indexes, and the job's counter row
+# updated), 4 clients on one job row, 8 s; rows/s = tps x 64.
+pg_group=64
+"$py" - "$work" "$pg_group" <<'PY'
+import sys
+work, group = sys.argv[1], int(sys.argv[2])
+with open(f"{work}/pg.sql", "w") as out:
+    out.write(f"""\\set job random(1, 2000000000)
+BEGIN;
+INSERT INTO bench_items (job_id, item_id, status, output_uri, output_offset, output_length, position, attempts, latency_ms)
+SELECT md5(:job::text || ':' || :client_id)::uuid, 'item-' || g, 'succeeded',
+       's3://inference-outputs/batch/job/shards/0-100-227.jsonl', g * 420, 420, g, 1, 1.5
+FROM generate_series(1, {group}) AS g
+ON CONFLICT (job_id, item_id) DO UPDATE SET status = EXCLUDED.status WHERE bench_items.status = 'pending';
+UPDATE bench_jobs SET succeeded = succeeded + {group}, updated_at = now() WHERE id = 1;
+END;
+""")
+PY
+psql "$POSTGRES_URL" -qX -c "DROP TABLE IF EXISTS bench_items, bench_jobs; CREATE TABLE bench_items (LIKE batch_items INCLUDING ALL); CREATE TABLE bench_jobs (id int PRIMARY KEY, succeeded bigint NOT NULL DEFAULT 0, updated_at timestamptz); INSERT INTO bench_jobs (id) VALUES (1);" >/dev/null
+pg_tps=$(pgbench -n -c 4 -j 2 -T 8 -f "$work/pg.sql" "$POSTGRES_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+psql "$POSTGRES_URL" -qX -c "DROP TABLE IF EXISTS bench_items, bench_jobs" >/dev/null
+pg_items=$((pg_tps * pg_group))
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo
+echo "$items items per job, $rounds rounds, $build build, medians in items/s; bounds measured alone in the same run"
+echo
+echo "| model (batch) | direct Triton | worker → completed | ratio | worker → result files | ratio | broker consume | S3 PUT of full shards | PostgreSQL rows |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for model in "${models[@]}"; do
+    d=$(median <<<"${direct[$model]}")
+    w=$(median <<<"${worker[$model]}")
+    f=$(median <<<"${files[$model]}")
+    awk -v m="$model" -v b="$(cat "$work/batch-$model")" -v d="$d" -v w="$w" -v f="$f" -v k="${broker_items[$model]}" \
+        -v s="${s3_items[$model]}" -v p="$pg_items" \
+        'BEGIN {printf "| %s (%d) | %.0f | %.0f | %.2f | %.0f | %.2f | %.0f | %.0f | %.0f |\n", m, b, d, w, w / d, f, f / d, k, s, p}'
+done
