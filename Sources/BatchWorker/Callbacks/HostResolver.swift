@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -9,22 +10,39 @@ import Foundation
 /// Resolves host names with the system resolver (`getaddrinfo`), off the cooperative pool.
 ///
 /// Each lookup runs on its own short-lived thread, because `getaddrinfo` blocks; callers bound
-/// how many run at once (the delivery loop runs at most its concurrency limit).
+/// how many run at once (the delivery loop runs at most its concurrency limit). A lookup that
+/// takes longer than its timeout (a name server a hostile callback host points at that never
+/// answers) is given up: the caller moves on, and the thread ends when the resolver does.
 enum HostResolver {
     /// Every address `host` resolves to, IPv4 and IPv6, without duplicates; an IP literal
     /// (strict form) is returned as is without a lookup.
     ///
-    /// - Throws: ``CallbackError/unresolvable(_:)`` when the name does not resolve.
-    static func addresses(of host: String) async throws(CallbackError) -> [IPAddress] {
+    /// - Throws: ``CallbackError/unresolvable(_:)`` when the name does not resolve within `timeout`.
+    /// `resolve` is the blocking lookup (the system resolver; tests pass a slow one).
+    static func addresses(
+        of host: String, timeout: Duration = .seconds(5),
+        resolve: @escaping @Sendable (String) -> [IPAddress] = lookup
+    ) async throws(CallbackError) -> [IPAddress] {
         if let literal = IPAddress(host) { return [literal] }
         let found = await withCheckedContinuation { (continuation: CheckedContinuation<[IPAddress], Never>) in
-            Thread.detachNewThread { continuation.resume(returning: lookup(host)) }
+            let pending = Mutex<CheckedContinuation<[IPAddress], Never>?>(continuation)
+            let finish = { @Sendable (addresses: [IPAddress]) in
+                pending.withLock { $0.take() }?.resume(returning: addresses)
+            }
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                finish([])
+            }
+            Thread.detachNewThread {
+                finish(resolve(host))
+                timer.cancel()
+            }
         }
         guard !found.isEmpty else { throw .unresolvable(host) }
         return found
     }
 
-    private static func lookup(_ host: String) -> [IPAddress] {
+    static func lookup(_ host: String) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)

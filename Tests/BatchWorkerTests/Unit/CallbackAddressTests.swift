@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BatchWorker
@@ -136,5 +137,21 @@ struct CallbackAddressTests {
         } catch {
             #expect(error.description.contains("metadata"))
         }
+    }
+
+    @Test("a name whose lookup never returns is given up at the timeout, as unresolvable")
+    func lookupTimeout() async throws {
+        let release = DispatchSemaphore(value: 0)
+        await #expect(throws: CallbackError.unresolvable("hangs.example")) {
+            try await HostResolver.addresses(of: "hangs.example", timeout: .milliseconds(50)) { _ in
+                _ = release.wait(timeout: .now() + 30)
+                return [IPAddress("192.0.2.1")!]
+            }
+        }
+        release.signal()
+        let found = try await HostResolver.addresses(of: "answers.example", timeout: .seconds(30)) { _ in
+            [IPAddress("192.0.2.7")!]
+        }
+        #expect(found == [IPAddress("192.0.2.7")!])
     }
 }
