@@ -66,29 +66,26 @@ extension BatchJobStore {
         // batches that share rows queue instead of deadlocking.
         let order = firsts.sorted { Self.lockOrder(results[$0], results[$1]) }
         let ordered = order.map { results[$0] }
-        do {
-            return try await pool.withTransaction { connection in
-                let moved = try await insertFinal(ordered, connection)
-                let counted = firsts.filter { moved.contains(ItemKey(results[$0])) }
-                var deltas: [UUID: StatusCounts] = [:]
-                var lastCounted: [UUID: Int] = [:]
-                for index in counted {
-                    deltas[results[index].jobID, default: StatusCounts()].add(results[index].status)
-                    lastCounted[results[index].jobID] = index
-                }
-                var completingItems = Set<Int>()
-                for (jobID, counts) in deltas.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
-                    if try await count(counts, jobID, connection), let index = lastCounted[jobID] {
-                        completingItems.insert(index)
-                    }
-                }
-                let countedItems = Set(counted)
-                return results.indices.map {
-                    ItemResultOutcome(counted: countedItems.contains($0), completedJob: completingItems.contains($0))
+        // A job that does not exist has no counter row: count(_:_:_:) throws and nothing is kept.
+        return try await pool.withTransaction { connection in
+            let moved = try await insertFinal(ordered, connection)
+            let counted = firsts.filter { moved.contains(ItemKey(results[$0])) }
+            var deltas: [UUID: StatusCounts] = [:]
+            var lastCounted: [UUID: Int] = [:]
+            for index in counted {
+                deltas[results[index].jobID, default: StatusCounts()].add(results[index].status)
+                lastCounted[results[index].jobID] = index
+            }
+            var completingItems = Set<Int>()
+            for (jobID, counts) in deltas.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                if try await count(counts, jobID, connection), let index = lastCounted[jobID] {
+                    completingItems.insert(index)
                 }
             }
-        } catch let error as PostgresError where error.isForeignKeyViolation {
-            throw PlatformStoreError.jobNotFound
+            let countedItems = Set(counted)
+            return results.indices.map {
+                ItemResultOutcome(counted: countedItems.contains($0), completedJob: completingItems.contains($0))
+            }
         }
     }
 

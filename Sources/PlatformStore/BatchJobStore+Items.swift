@@ -36,19 +36,18 @@ extension BatchJobStore {
     /// Records a failed attempt at an item that will be retried: the item stays `pending`, its
     /// attempt count grows and `error` is kept. Does nothing once the item is final.
     public func recordItemAttempt(jobID: UUID, itemID: String, error: String?) async throws {
-        do {
-            try await pool.query(
-                """
-                INSERT INTO batch_items AS item (job_id, item_id, status, error, attempts, updated_at)
-                VALUES ($1, $2, 'pending', $3, 1, now())
-                ON CONFLICT (job_id, item_id) DO UPDATE
-                SET error = EXCLUDED.error, attempts = item.attempts + 1, updated_at = now()
-                WHERE item.status = 'pending'
-                """,
-                [.uuid(jobID), .text(itemID), error.map(PostgresValue.text)])
-        } catch let error as PostgresError where error.isForeignKeyViolation {
-            throw PlatformStoreError.jobNotFound
-        }
+        // No foreign key on batch_items (see PlatformMigrations.itemRowsUnchecked): the job is checked here.
+        let rows = try await pool.query(
+            """
+            WITH job AS (SELECT id FROM batch_jobs WHERE id = $1)
+            INSERT INTO batch_items AS item (job_id, item_id, status, error, attempts, updated_at)
+            SELECT job.id, $2, 'pending', $3, 1, now() FROM job
+            ON CONFLICT (job_id, item_id) DO UPDATE
+            SET error = EXCLUDED.error, attempts = item.attempts + 1, updated_at = now()
+            WHERE item.status = 'pending'
+            """,
+            [.uuid(jobID), .text(itemID), error.map(PostgresValue.text)])
+        if rows.rowsAffected == 0, try await job(jobID) == nil { throw PlatformStoreError.jobNotFound }
     }
 
     /// One item, or `nil` when nothing was recorded for it yet.
