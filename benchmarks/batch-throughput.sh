@@ -230,7 +230,7 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a
 echo
 echo "$items items per job, $rounds rounds, $build build, medians in items/s; bounds measured alone in the same run"
 echo
-echo "| model (batch) | direct Triton | worker → completed | ratio | worker → result files | ratio | broker consume | S3 PUT of full shards | PostgreSQL rows |"
+echo "| model (batch) | direct Triton | worker → completed | ratio | worker → result files | ratio | broker consume | S3 PUT of 64-item shards | PostgreSQL rows |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for model in "${models[@]}"; do
     d=$(median <<<"${direct[$model]}")
