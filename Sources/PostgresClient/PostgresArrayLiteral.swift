@@ -4,6 +4,7 @@ enum PostgresArrayLiteral {
     /// Formats `elements` with every element quoted, so no content needs special-casing.
     static func format(_ elements: [String?]) -> String {
         var text = "{"
+        text.reserveCapacity(2 + elements.reduce(0) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, element) in elements.enumerated() {
             if index > 0 { text += "," }
             guard let element else {
@@ -11,9 +12,13 @@ enum PostgresArrayLiteral {
                 continue
             }
             text += "\""
-            for character in element {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.append(character)
+            if element.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                for character in element {
+                    if character == "\"" || character == "\\" { text += "\\" }
+                    text.append(character)
+                }
+            } else {
+                text += element
             }
             text += "\""
         }

@@ -135,4 +135,14 @@ struct S3ResponseParsingTests {
         #expect(S3XML.unescape("&bogus;&amp;amp;") == "&bogus;&amp;")
         #expect(S3XML.unescape("&#xD800;") == "&#xD800;")
     }
+
+    @Test("elements and empty elements come back in document order, however many precede an empty one")
+    func elementsInOrder() {
+        let xml = (0..<500).map { "<Key>k\($0)</Key>" }.joined() + "<Key/>" + "<Key>last</Key><Key/>"
+        let found = S3XML.elements("Key", in: xml[...])
+        #expect(found.count == 503)
+        #expect(found.prefix(500).map(String.init) == (0..<500).map { "k\($0)" })
+        #expect(found.suffix(3).map(String.init) == ["", "last", ""])
+        #expect(S3XML.elements("Key", in: "<Key/><Key>a</Key>"[...]).map(String.init) == ["", "a"])
+    }
 }

@@ -13,9 +13,15 @@ enum S3XML {
         let empty = "<\(name)/>"
         var found: [Substring] = []
         var cursor = xml.startIndex
+        // The next empty element is searched for again only once the cursor has passed it: searching
+        // from every element to the end of the page made a list of n keys cost n² comparisons.
+        var nextEmpty = xml.range(of: empty, range: cursor..<xml.endIndex)
         while cursor < xml.endIndex {
             let openRange = xml.range(of: open, range: cursor..<xml.endIndex)
-            let emptyRange = xml.range(of: empty, range: cursor..<xml.endIndex)
+            if let passed = nextEmpty, passed.lowerBound < cursor {
+                nextEmpty = xml.range(of: empty, range: cursor..<xml.endIndex)
+            }
+            let emptyRange = nextEmpty
             if let emptyRange, openRange.map({ emptyRange.lowerBound < $0.lowerBound }) ?? true {
                 found.append(xml[emptyRange.upperBound..<emptyRange.upperBound])
                 cursor = emptyRange.upperBound
