@@ -130,7 +130,6 @@ extension BatchWorker {
         }
         var outcomes = [ItemOutcome?](repeating: nil, count: messages.count)
         var valid: [Int] = []
-        let deadlines = deadlines
         for (index, message) in messages.enumerated() {
             do {
                 try message.request.validate(against: description.metadata)

@@ -99,8 +99,7 @@ extension BatchWorker {
                     metrics.retried(operation)
                     var delay = configuration.retry.delay(attempt: attempt, using: &generator)
                     if let deadline {
-                        delay = min(
-                            delay, .milliseconds(max(0, Int64(deadline.timeIntervalSince(environment.now()) * 1000))))
+                        delay = min(delay, .seconds(max(0, deadline.timeIntervalSince(environment.now()))))
                     }
                     try await Task.sleep(for: delay)
                 }

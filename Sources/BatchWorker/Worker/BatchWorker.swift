@@ -152,10 +152,14 @@ public final class BatchWorker: Service, Sendable {
             }
             let capacity: Int
             do {
-                // While the router is down this waits, and so pauses reading, until the item's job expires.
-                let deadline = (try? await jobs.context(for: decoded))?.expiresAt
-                capacity = try await describe(ModelKey(model: decoded.model, version: decoded.version), until: deadline)
-                    .maxBatchSize
+                let key = ModelKey(model: decoded.model, version: decoded.version)
+                if let known = knownDescription(key) {
+                    capacity = known.maxBatchSize
+                } else {
+                    // While the router is down this waits, and so pauses reading, until the item's job expires.
+                    let deadline = (try? await jobs.context(for: decoded))?.expiresAt
+                    capacity = try await describe(key, until: deadline).maxBatchSize
+                }
             } catch is PermanentFailure {
                 assemble { $0.addAlone(item, now: .now) }
                 continue
@@ -187,16 +191,20 @@ public final class BatchWorker: Service, Sendable {
     ///
     /// Throws ``PermanentFailure`` when the model does not exist.
     func describe(_ key: ModelKey, until deadline: Date? = nil) async throws -> ModelDescription {
+        if let known = knownDescription(key) { return known }
         let now = ContinuousClock.now
-        if let known = models.withLock({ $0[key] }), known.readAt.duration(to: now) < modelTTL {
-            return known.description
-        }
         let description = try await retrying("describe model", on: .router(nil), until: deadline) {
             try await self.inference.describe(model: key.model, version: key.version)
         }
         knownModels.learned(key)
         models.withLock { $0[key] = (description, now) }
         return description
+    }
+
+    /// The model's description when it was read less than the model TTL ago.
+    func knownDescription(_ key: ModelKey) -> ModelDescription? {
+        guard let known = models.withLock({ $0[key] }), known.readAt.duration(to: .now) < modelTTL else { return nil }
+        return known.description
     }
 
     /// Health checks, made when an item's attempt budget ran out, that found the dependency down.
