@@ -166,7 +166,8 @@ let package = Package(
         .target(
             name: "BatchAPI",
             dependencies: [
-                "BatchProtocol", "InferenceProtocol", "Kafka", "ObjectStore", "PlatformStore", "UploadFormats",
+                "BatchProtocol", "InferenceProtocol", "KServeHTTP", "Kafka", "ObjectStore", "PlatformStore",
+                "UploadFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
