@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "InferenceProtocol", swiftSettings: strictSettings),
         .target(name: "Resilience", swiftSettings: strictSettings),
         .target(name: "UploadFormats", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
-        .target(name: "CurlHTTP", dependencies: ["CCurl", "Resilience"], swiftSettings: strictSettings),
+        .target(name: "CurlHTTP", dependencies: ["CCurl", "InferenceProtocol", "Resilience"], swiftSettings: strictSettings),
         .target(
             name: "TritonClient",
             dependencies: [
@@ -59,7 +59,6 @@ let package = Package(
             dependencies: [
                 "InferenceProtocol", "Resilience",
                 "TritonClient",
-                "CurlHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +71,8 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                "CivilCalendar", "COpenSSL", "CurlHTTP", "Resilience", .product(name: "Logging", package: "swift-log"),
+                "CivilCalendar", "COpenSSL", "CurlHTTP", "InferenceProtocol", "Resilience",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -125,7 +125,6 @@ let package = Package(
         .target(
             name: "KServeHTTP",
             dependencies: [
-                "CurlHTTP",
                 "InferenceProtocol",
                 "TritonClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,9 +134,9 @@ let package = Package(
         .target(
             name: "RouterApp",
             dependencies: [
-                "Platform", "KServeHTTP",
+                "Platform", "InferenceProtocol", "KServeHTTP",
                 "Routing",
-                "CurlHTTP",
+                "TritonClient",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -151,6 +150,7 @@ let package = Package(
                 "Routing",
                 "Platform",
                 "CurlHTTP",
+                "TritonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -190,7 +190,7 @@ let package = Package(
             name: "batch-worker",
             dependencies: [
                 "BatchWorker", "BatchProtocol", "Platform", "CurlHTTP", "Kafka", "ObjectStore", "PlatformStore",
-                "PostgresClient",
+                "PostgresClient", "TritonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,7 +203,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "Resilience",
-                "InferenceProtocol", "TritonClient", "CurlHTTP", "KServeHTTP", "Routing",
+                "InferenceProtocol", "TritonClient", "KServeHTTP", "Routing",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -218,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "Platform", "CurlHTTP", "Routing",
+                "Gateway", "Platform", "CurlHTTP", "ObjectStore", "Routing", "TritonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -226,7 +226,7 @@ let package = Package(
         .executableTarget(
             name: "inferctl",
             dependencies: [
-                "PlatformStore", "PostgresClient", "Platform", "CurlHTTP",
+                "PlatformStore", "PostgresClient", "Platform", "CurlHTTP", "InferenceProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -258,9 +258,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "RoutingTests", dependencies: ["Routing", "Resilience", "TestSupport"], swiftSettings: strictSettings),
+            name: "RoutingTests",
+            dependencies: ["Routing", "CurlHTTP", "InferenceProtocol", "Resilience", "TestSupport", "TritonClient"],
+            swiftSettings: strictSettings),
         .testTarget(
-            name: "ObjectStoreTests", dependencies: ["ObjectStore", "CurlHTTP", "TestSupport"],
+            name: "ObjectStoreTests", dependencies: ["ObjectStore", "CurlHTTP", "InferenceProtocol", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"], swiftSettings: strictSettings),
@@ -288,7 +290,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Platform", "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
-                "PostgresClient", "RedisClient", "RateLimiting", "Routing",
+                "PostgresClient", "RedisClient", "RateLimiting", "Routing", "ObjectStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

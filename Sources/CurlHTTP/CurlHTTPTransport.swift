@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CCurl
 import Foundation
 import Synchronization
@@ -70,16 +71,16 @@ public final class CurlHTTPTransport: Sendable {
 
     /// Sends a request and returns the complete response, whatever its status.
     ///
-    /// Throws ``HTTPClientError`` for transport failures, `cancelled` when the task is cancelled.
-    public func execute(_ request: HTTPRequestSpec) async throws -> HTTPResponseData {
+    /// Throws ``UpstreamError`` for transport failures, `cancelled` when the task is cancelled.
+    public func execute(_ request: HTTPRequestSpec) async throws -> UpstreamResponse {
         try Task.checkCancellation()
-        guard let easy = curl_easy_init() else { throw HTTPClientError.transport("curl_easy_init failed") }
+        guard let easy = curl_easy_init() else { throw UpstreamError.transport("curl_easy_init failed") }
         let transfer = CurlTransfer(easy: easy, request: request, connectTimeout: configuration.connectTimeout)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.attach(continuation)
                 if !send(.add(transfer)) {
-                    transfer.complete(.failure(HTTPClientError.shutdown))
+                    transfer.complete(.failure(UpstreamError.shutdown))
                     curl_easy_cleanup(easy)
                 }
             }
@@ -128,7 +129,7 @@ public final class CurlHTTPTransport: Sendable {
                 switch command {
                 case .add(let transfer):
                     if transfer.cancelRequested {
-                        finish(transfer, with: .failure(HTTPClientError.cancelled), active: &active)
+                        finish(transfer, with: .failure(UpstreamError.cancelled), active: &active)
                     } else {
                         active[transfer.easy] = transfer
                         curl_multi_add_handle(multi.pointer, transfer.easy)
@@ -136,7 +137,7 @@ public final class CurlHTTPTransport: Sendable {
                 case .cancel(let transfer):
                     // Compare identity: a finished transfer's handle address may have been reused.
                     if active[transfer.easy] === transfer {
-                        finish(transfer, with: .failure(HTTPClientError.cancelled), active: &active)
+                        finish(transfer, with: .failure(UpstreamError.cancelled), active: &active)
                     } else {
                         transfer.cancelRequested = true
                     }
@@ -150,7 +151,7 @@ public final class CurlHTTPTransport: Sendable {
             curl_multi_poll(multi.pointer, nil, 0, 1000, nil)
         }
         for transfer in Array(active.values) {
-            finish(transfer, with: .failure(HTTPClientError.shutdown), active: &active)
+            finish(transfer, with: .failure(UpstreamError.shutdown), active: &active)
         }
         curl_multi_cleanup(multi.pointer)
         let waiters = inbox.withLock { inbox in
@@ -176,7 +177,7 @@ public final class CurlHTTPTransport: Sendable {
     /// Detaches a transfer from the multi handle, frees its easy handle and resumes its task.
     private func finish(
         _ transfer: CurlTransfer,
-        with result: Result<HTTPResponseData, any Error>,
+        with result: Result<UpstreamResponse, any Error>,
         active: inout [UnsafeMutableRawPointer: CurlTransfer]
     ) {
         if active[transfer.easy] === transfer {

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CCurl
 import Foundation
 import Resilience
@@ -15,7 +16,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var requestBody: UnsafeMutableRawBufferPointer?
     private(set) var responseHeaders: [(name: String, value: String)] = []
     private(set) var responseBody = Data()
-    private var continuation: CheckedContinuation<HTTPResponseData, any Error>?
+    private var continuation: CheckedContinuation<UpstreamResponse, any Error>?
     private var isHead = false
     /// Set by the loop thread when a cancel arrives before the transfer was added.
     var cancelRequested = false
@@ -31,26 +32,26 @@ final class CurlTransfer: @unchecked Sendable {
         requestBody?.deallocate()
     }
 
-    func attach(_ continuation: CheckedContinuation<HTTPResponseData, any Error>) {
+    func attach(_ continuation: CheckedContinuation<UpstreamResponse, any Error>) {
         self.continuation = continuation
     }
 
     /// Resumes the waiting task exactly once.
-    func complete(_ result: Result<HTTPResponseData, any Error>) {
+    func complete(_ result: Result<UpstreamResponse, any Error>) {
         guard let continuation else { return }
         self.continuation = nil
         continuation.resume(with: result)
     }
 
     /// Builds the response or the error for a finished transfer.
-    func outcome(_ code: CURLcode) -> Result<HTTPResponseData, any Error> {
+    func outcome(_ code: CURLcode) -> Result<UpstreamResponse, any Error> {
         if exceededLimit {
-            return .failure(HTTPClientError.invalidResponse("the response body exceeds \(maxResponseBytes) bytes"))
+            return .failure(UpstreamError.invalidResponse("the response body exceeds \(maxResponseBytes) bytes"))
         }
         guard code == CURLE_OK else { return .failure(Self.error(for: code, easy: easy)) }
         var status = 0
         _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponseData(status: status, headers: responseHeaders, body: responseBody))
+        return .success(UpstreamResponse(status: status, headers: responseHeaders, body: responseBody))
     }
 
     /// New connections this transfer had to open (0 when it reused a kept-alive one).
@@ -154,7 +155,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// resolve, the connection was refused or unreachable, or the connect phase timed out before a
     /// connection existed. Send and receive errors, an empty reply, a reset and any timeout after
     /// connecting all may have reached the server.
-    private static func error(for code: CURLcode, easy: UnsafeMutableRawPointer) -> HTTPClientError {
+    private static func error(for code: CURLcode, easy: UnsafeMutableRawPointer) -> UpstreamError {
         let text = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -35,25 +35,3 @@ public struct HTTPRequestSpec: Sendable {
         self.timeout = timeout
     }
 }
-
-/// A complete HTTP response received by a ``CurlHTTPTransport``.
-public struct HTTPResponseData: Sendable {
-    /// HTTP status code.
-    public var status: Int
-    /// Response headers as received (the last response's, after any `100 Continue`).
-    public var headers: [(name: String, value: String)]
-    /// The whole response body.
-    public var body: Data
-
-    /// Creates a response value.
-    public init(status: Int, headers: [(name: String, value: String)], body: Data) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    /// The first header with this name, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.isSameHeaderName(as: name) }?.value
-    }
-}

@@ -5,7 +5,7 @@ import InferenceProtocol
 /// The router's own request headers, read once per request.
 public enum KServeHeaders {
     /// Milliseconds the client will wait; becomes the upstream timeout and Triton's `timeout`.
-    public static let requestTimeout = HTTPField.Name("x-request-timeout-ms")!
+    public static let requestTimeout = HTTPField.Name(UpstreamRequest.timeoutHeader)!
     /// Keeps one caller on one canary version while weights are unchanged.
     public static let canaryKey = HTTPField.Name("x-canary-key")!
     /// Pins a model version when the path names none.

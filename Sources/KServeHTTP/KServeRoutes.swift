@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -77,7 +76,7 @@ public struct KServeRoutes<Context: RequestContext>: Sendable {
     }
 
     /// The client's response for an upstream answer: status, protocol headers and body as received.
-    public static func response(from answer: HTTPResponseData) -> Response {
+    public static func response(from answer: UpstreamResponse) -> Response {
         var headers = HTTPFields()
         for name in KServeHeaders.returned {
             if let value = answer.header(name.rawName) { headers[name] = value }

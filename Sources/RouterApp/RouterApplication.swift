@@ -1,4 +1,4 @@
-import CurlHTTP
+import TritonClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,10 +19,11 @@ public enum RouterApplication {
         public let services: [any Service]
     }
 
-    /// Builds the parts from settings; the caller runs them and shuts `transport` down after.
+    /// Builds the parts from settings; backends are called through clients made by `connector`,
+    /// whose transport the caller shuts down after running the parts.
     public static func build(
         settings: RouterSettings,
-        transport: CurlHTTPTransport,
+        connector: TritonConnector,
         registry: PrometheusCollectorRegistry,
         logger: Logger
     ) throws -> Parts {
@@ -33,7 +34,8 @@ public enum RouterApplication {
         }
         let spec = try settings.loadSpec()
         let router = try ModelRouter(
-            backends: spec.backends, routes: spec.routes, configuration: settings.routing, transport: transport,
+            backends: spec.backends, routes: spec.routes, configuration: settings.routing,
+            connector: connector,
             logger: logger)
         let app = Application(
             router: httpRouter(

@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 import TritonClient
@@ -6,17 +5,17 @@ import TritonClient
 extension ModelRouter {
     /// Requests that name no model: health and server metadata are the router's own; the rest
     /// (repository index, all-model statistics) goes to any healthy backend.
-    func forwardServerLevel(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+    func forwardServerLevel(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
         switch path {
         case "/v2/health/live":
-            return HTTPResponseData(status: 200, headers: [], body: Data())
+            return UpstreamResponse(status: 200, headers: [], body: Data())
         case "/v2/health/ready":
             let ready = withState { $0.hasHealthyBackend() }
-            return HTTPResponseData(status: ready ? 200 : 503, headers: [], body: Data())
+            return UpstreamResponse(status: ready ? 200 : 503, headers: [], body: Data())
         case "/v2", "/v2/":
             let body = try JSONEncoder().encode(ServerMetadata.router)
-            return HTTPResponseData(
+            return UpstreamResponse(
                 status: 200, headers: [(name: "Content-Type", value: "application/json")], body: body)
         default:
             return try await forwardToAnyBackend(request)
@@ -24,7 +23,7 @@ extension ModelRouter {
     }
 
     /// Tries backends in health order until one answers (server metadata, repository index).
-    func forwardToAnyBackend(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+    func forwardToAnyBackend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let order = withState { state in
             state.backends.map(\.id).sorted { lhs, rhs in
                 (state.health.status(of: lhs) == .unhealthy ? 1 : 0)
@@ -36,7 +35,7 @@ extension ModelRouter {
             guard let client = client(for: backend) else { continue }
             do {
                 return try await client.forward(request)
-            } catch let error as HTTPClientError where error.isSafeToRetry {
+            } catch let error as UpstreamError where error.isSafeToRetry {
                 failures.append("\(backend): \(error.message)")
             }
         }

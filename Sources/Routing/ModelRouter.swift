@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 import Logging
@@ -13,21 +12,19 @@ import TritonClient
 public final class ModelRouter: KServeUpstream {
     private let state: Mutex<RoutingState>
     private let clients: Mutex<[BackendID: TritonHTTPClient]>
-    private let transport: CurlHTTPTransport
     private let metrics: RouterMetrics
     let logger: Logger
 
-    /// Creates a router over `backends`; the caller owns `transport` and shuts it down.
+    /// Creates a router over `backends`, calling them through clients made by `connector`.
     public init(
         backends: [BackendDescriptor],
         routes: [ModelRoute],
         configuration: RouterConfiguration = .init(),
-        transport: CurlHTTPTransport,
+        connector: TritonConnector,
         logger: Logger
     ) throws {
         let table = try RouteTable(routes: routes)
         state = Mutex(RoutingState(backends: backends, routes: table, configuration: configuration))
-        self.transport = transport
         self.logger = logger
         metrics = RouterMetrics()
         clients = Mutex(
@@ -35,8 +32,7 @@ public final class ModelRouter: KServeUpstream {
                 uniqueKeysWithValues: backends.map {
                     (
                         $0.id,
-                        TritonHTTPClient(
-                            baseURL: $0.url, transport: transport, defaultTimeout: configuration.defaultTimeout)
+                        connector.client(baseURL: $0.url, defaultTimeout: configuration.defaultTimeout)
                     )
                 }))
     }
@@ -45,7 +41,7 @@ public final class ModelRouter: KServeUpstream {
     ///
     /// Throws ``InferenceError`` when no backend answered: `deadlineExceeded` (504),
     /// `unavailable` (503), `notFound` for a version the route does not serve.
-    public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+    public func forward(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         // In-process callers skip the HTTP surface's check: a bad length is the client's 400, never a backend fault.
         _ = try InferenceHeaderLength.parse(headers: request.headers, bodyCount: request.body?.count ?? 0)
         guard let model = request.model else { return try await forwardServerLevel(request) }
@@ -87,7 +83,7 @@ public final class ModelRouter: KServeUpstream {
 
     /// The attempt loop: one backend per attempt, never the same one twice.
     private func attempt(_ request: UpstreamRequest, model: String, target: RouteTarget) async throws
-        -> HTTPResponseData
+        -> UpstreamResponse
     {
         let maxAttempts = state.withLock {
             $0.recordRequest(now: .now); return $0.configuration.maxAttempts
@@ -115,7 +111,7 @@ public final class ModelRouter: KServeUpstream {
             case .overloaded(let response):
                 throw InferenceError.overloaded(
                     message:
-                        "model '\(model)' is overloaded on \(lease.backend): \(TritonHTTPClient.errorText(of: response))",
+                        "model '\(model)' is overloaded on \(lease.backend): \(response.errorText)",
                     retryAfter: .seconds(1))
             case .cancelled:
                 throw CancellationError()

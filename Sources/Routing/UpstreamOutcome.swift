@@ -1,25 +1,25 @@
-import CurlHTTP
+import InferenceProtocol
 import Foundation
 
 /// How one attempt against a backend ended, from the router's point of view.
 enum UpstreamOutcome: Sendable {
     /// A usable answer (2xx, or a client 4xx that says nothing about the backend's health).
-    case answered(HTTPResponseData, CallOutcome)
+    case answered(UpstreamResponse, CallOutcome)
     /// Triton refused for load (429, queue full): pass 429 on, never count it as a fault.
-    case overloaded(HTTPResponseData)
+    case overloaded(UpstreamResponse)
     /// A 5xx: the backend is at fault, but it answered, so the answer goes back as it is.
-    case serverFault(HTTPResponseData)
+    case serverFault(UpstreamResponse)
     /// No answer, and the request never reached the backend (refused, unresolved, connect timeout): retry.
-    case retryable(HTTPClientError)
+    case retryable(UpstreamError)
     /// No answer within the deadline.
-    case timedOut(HTTPClientError)
+    case timedOut(UpstreamError)
     /// The client went away.
     case cancelled
     /// Anything else without an answer.
     case failed(any Error)
 
     /// Classifies a response.
-    static func classify(_ response: HTTPResponseData) -> UpstreamOutcome {
+    static func classify(_ response: UpstreamResponse) -> UpstreamOutcome {
         switch response.status {
         case 429: return .overloaded(response)
         case 500...599 where isQueueFull(response): return .overloaded(response)
@@ -37,7 +37,7 @@ enum UpstreamOutcome: Sendable {
 
     /// Classifies a thrown error.
     static func classify(_ error: any Error) -> UpstreamOutcome {
-        guard let error = error as? HTTPClientError else {
+        guard let error = error as? UpstreamError else {
             return error is CancellationError ? .cancelled : .failed(error)
         }
         if error.isCancellation { return .cancelled }
@@ -58,13 +58,13 @@ enum UpstreamOutcome: Sendable {
     }
 
     /// Triton's words when the request body itself is malformed.
-    private static func isRequestParseError(_ response: HTTPResponseData) -> Bool {
+    private static func isRequestParseError(_ response: UpstreamResponse) -> Bool {
         guard response.body.count < 4096 else { return false }
         return String(decoding: response.body, as: UTF8.self).contains("Unable to parse")
     }
 
     /// Triton's words when a model's queue is full.
-    private static func isQueueFull(_ response: HTTPResponseData) -> Bool {
+    private static func isQueueFull(_ response: UpstreamResponse) -> Bool {
         guard response.body.count < 4096 else { return false }
         let text = String(decoding: response.body, as: UTF8.self).lowercased()
         return text.contains("exceeds maximum queue size")

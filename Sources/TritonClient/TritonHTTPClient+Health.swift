@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 
@@ -24,7 +25,7 @@ extension TritonHTTPClient {
 
     /// Whether a model (version) is ready, bounded by `deadline`.
     public func modelReady(model: String, version: String?, deadline: ContinuousClock.Instant?) async throws -> Bool {
-        let path = Self.modelPath(model, version: version) + "/ready"
+        let path = KServePath.modelPath(model, version: version) + "/ready"
         return try await send(method: "GET", path: path, deadline: deadline).status == 200
     }
 }

@@ -4,7 +4,7 @@ import InferenceProtocol
 
 extension TritonHTTPClient: InferenceService {
     /// The header carrying the JSON part's length when binary tensors follow it.
-    public static let headerLengthField = "Inference-Header-Content-Length"
+    public static let headerLengthField = InferenceHeaderLength.field
 
     /// Runs inference; binary tensor data is used for inputs when `binaryInputs` is true.
     ///
@@ -32,7 +32,7 @@ extension TritonHTTPClient: InferenceService {
         }
         let response = try await sendExpectingSuccess(
             method: "POST",
-            path: Self.modelPath(model, version: version) + "/infer",
+            path: KServePath.modelPath(model, version: version) + "/infer",
             headers: allHeaders,
             body: encoded.body,
             deadline: deadline
@@ -41,7 +41,7 @@ extension TritonHTTPClient: InferenceService {
         do {
             return try InferenceCodec.decodeResponse(response.body, jsonHeaderLength: headerLength)
         } catch {
-            throw HTTPClientError.invalidResponse("could not decode the inference response: \(error)")
+            throw UpstreamError.invalidResponse("could not decode the inference response: \(error)")
         }
     }
 
@@ -57,17 +57,18 @@ extension TritonHTTPClient: InferenceService {
 
     /// The model's metadata (inputs, outputs, versions, platform).
     public func modelMetadata(model: String, version: String?) async throws -> ModelMetadata {
-        try await getJSON(Self.modelPath(model, version: version))
+        try await getJSON(KServePath.modelPath(model, version: version))
     }
 
     /// The model's configuration as Triton reports it (`config.pbtxt` in JSON form).
     public func modelConfig(model: String, version: String? = nil) async throws -> Data {
-        try await sendExpectingSuccess(method: "GET", path: Self.modelPath(model, version: version) + "/config").body
+        try await sendExpectingSuccess(method: "GET", path: KServePath.modelPath(model, version: version) + "/config")
+            .body
     }
 
     /// Inference statistics of one model, or of every model when `model` is nil, as JSON.
     public func statistics(model: String? = nil, version: String? = nil) async throws -> Data {
-        let path = model.map { Self.modelPath($0, version: version) + "/stats" } ?? "/v2/models/stats"
+        let path = model.map { KServePath.modelPath($0, version: version) + "/stats" } ?? "/v2/models/stats"
         return try await sendExpectingSuccess(method: "GET", path: path).body
     }
 
@@ -95,7 +96,7 @@ extension TritonHTTPClient: InferenceService {
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch {
-            throw HTTPClientError.invalidResponse("could not decode \(T.self) from the server's answer")
+            throw UpstreamError.invalidResponse("could not decode \(T.self) from the server's answer")
         }
     }
 }

@@ -34,7 +34,7 @@ public struct TritonHTTPClient: Sendable {
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
         deadline: ContinuousClock.Instant? = nil
-    ) async throws -> HTTPResponseData {
+    ) async throws -> UpstreamResponse {
         let timeout = try timeout(until: deadline)
         let request = HTTPRequestSpec(
             method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout)
@@ -49,42 +49,20 @@ public struct TritonHTTPClient: Sendable {
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
         deadline: ContinuousClock.Instant? = nil
-    ) async throws -> HTTPResponseData {
+    ) async throws -> UpstreamResponse {
         let response = try await send(method: method, path: path, headers: headers, body: body, deadline: deadline)
         guard (200..<300).contains(response.status) else {
-            throw HTTPClientError.httpStatus(response.status, message: Self.errorText(of: response))
+            throw UpstreamError.httpStatus(response.status, message: response.errorText)
         }
         return response
-    }
-
-    /// The path prefix of a model, with its version when one is given.
-    public static func modelPath(_ model: String, version: String?) -> String {
-        var path = "/v2/models/" + percentEncoded(model)
-        if let version, !version.isEmpty { path += "/versions/" + percentEncoded(version) }
-        return path
-    }
-
-    /// The `error` string of a KServe v2 error body, or a short description of the body.
-    public static func errorText(of response: HTTPResponseData) -> String {
-        if let body = try? JSONDecoder().decode(InferenceErrorBody.self, from: response.body) {
-            return body.error
-        }
-        let text = String(decoding: response.body.prefix(512), as: UTF8.self)
-        return text.isEmpty ? "HTTP status \(response.status)" : text
     }
 
     private func timeout(until deadline: ContinuousClock.Instant?) throws -> Duration {
         guard let deadline else { return defaultTimeout }
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .milliseconds(1) else {
-            throw HTTPClientError.timedOut("the deadline passed before the request was sent")
+            throw UpstreamError.timedOut("the deadline passed before the request was sent")
         }
         return min(remaining, defaultTimeout)
-    }
-
-    private static func percentEncoded(_ segment: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove("/")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 }

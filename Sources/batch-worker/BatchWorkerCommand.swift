@@ -10,6 +10,7 @@ import PlatformStore
 import PostgresClient
 import Prometheus
 import ServiceLifecycle
+import TritonClient
 
 /// `batch-worker`: consumes batch items from Kafka, runs them through the router in Triton
 /// batches, writes outputs to S3 and rows to PostgreSQL, and commits only after both.
@@ -83,7 +84,8 @@ struct BatchWorkerCommand: AsyncParsableCommand {
             configuration: settings.worker, consumer: consumer, producer: producer, store: BatchJobStore(pool: pool),
             objects: try S3Client(configuration: settings.s3, transport: storageTransport, logger: logger),
             inference: RouterInference(
-                baseURL: settings.routerURL, transport: inferenceTransport, timeout: settings.inferTimeout),
+                baseURL: settings.routerURL, connector: TritonConnector(transport: inferenceTransport),
+                timeout: settings.inferTimeout),
             callbacks: CallbackNotifier(outbox: BatchJobStore(pool: pool).callbackOutbox),
             logger: logger)
         var services: [any Service] = [consumer, producer]

@@ -3,7 +3,9 @@ import CurlHTTP
 import Gateway
 import Logging
 import Platform
+import ObjectStore
 import Routing
+import TritonClient
 
 /// `gateway`: the public front door — authentication, rate limits and validation before a
 /// KServe v2 upstream (the router).
@@ -24,7 +26,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
         do {
             let gateway = try await GatewayApplication.build(
-                settings: settings, routerSettings: RouterSettings(config: reader), transport: transport,
+                settings: settings, routerSettings: RouterSettings(config: reader),
+                connector: TritonConnector(transport: transport), storage: S3Connector(transport: transport),
                 registry: registry, logger: logger)
             logger.info("gateway.starting", metadata: ["listen.port": "\(settings.port)"])
             do {

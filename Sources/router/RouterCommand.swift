@@ -5,6 +5,7 @@ import Platform
 import RouterApp
 import Routing
 import ServiceLifecycle
+import TritonClient
 
 /// `router`: a KServe v2 endpoint that spreads each model's traffic over Triton backends.
 @main
@@ -24,7 +25,8 @@ struct RouterCommand: AsyncParsableCommand {
         let transport = CurlHTTPTransport()
         do {
             let parts = try RouterApplication.build(
-                settings: settings, transport: transport, registry: registry, logger: logger)
+                settings: settings, connector: TritonConnector(transport: transport), registry: registry, logger: logger
+            )
             let group = ServiceGroup(
                 configuration: .init(
                     services: parts.services.map { .init(service: $0) },

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Testing
@@ -104,7 +105,7 @@ struct S3ClientRequestTests {
         #expect(mismatch.sent.count == 1)
         #expect(!error.description.contains("do-not-print-me"))
 
-        let missing = ScriptedTransport([.success(HTTPResponseData(status: 404, headers: [], body: Data()))])
+        let missing = ScriptedTransport([.success(UpstreamResponse(status: 404, headers: [], body: Data()))])
         #expect(try await missing.client().head(key: "k") == nil)
         #expect(missing.sent.count == 1)
     }
@@ -113,7 +114,7 @@ struct S3ClientRequestTests {
     func bucketOperations() async throws {
         let transport = ScriptedTransport([
             ScriptedTransport.failure(409, "BucketAlreadyOwnedByYou"),
-            .success(HTTPResponseData(status: 404, headers: [], body: Data())),
+            .success(UpstreamResponse(status: 404, headers: [], body: Data())),
         ])
         let client = try transport.client()
         try await client.createBucket()

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 @Suite("S3 XML answers: errors and listings")
 struct S3ResponseParsingTests {
-    static func errorResponse(status: Int, code: String, message: String) -> HTTPResponseData {
+    static func errorResponse(status: Int, code: String, message: String) -> UpstreamResponse {
         let xml = """
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>\(code)</Code><Message>\(message)</Message><Resource>/b/k</Resource>\
@@ -14,7 +15,7 @@ struct S3ResponseParsingTests {
             <SignatureProvided>0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef</SignatureProvided>\
             <RequestId>1</RequestId></Error>
             """
-        return HTTPResponseData(status: status, headers: [], body: Data(xml.utf8))
+        return UpstreamResponse(status: status, headers: [], body: Data(xml.utf8))
     }
 
     @Test("each S3 error code maps to its kind, with a clear message")
@@ -64,7 +65,7 @@ struct S3ResponseParsingTests {
                 Self.errorResponse(status: 400, code: "InvalidArgument", message: ""), bucket: "b", key: nil
             ).isRetryable)
         let bare = { (status: Int, key: String?) in
-            ObjectStoreError.from(HTTPResponseData(status: status, headers: [], body: Data()), bucket: "b", key: key)
+            ObjectStoreError.from(UpstreamResponse(status: status, headers: [], body: Data()), bucket: "b", key: key)
         }
         #expect(bare(404, "k").code == .notFound)
         #expect(bare(404, nil).code == .bucketMissing)

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Synchronization
@@ -6,17 +7,17 @@ import Synchronization
 
 /// Answers requests from a script instead of the network and records what was sent.
 final class ScriptedTransport: Sendable {
-    private let state: Mutex<(script: [Result<HTTPResponseData, HTTPClientError>], sent: [HTTPRequestSpec])>
+    private let state: Mutex<(script: [Result<UpstreamResponse, UpstreamError>], sent: [HTTPRequestSpec])>
 
     /// Answers with `script` in order; once it runs out, every request gets an empty 200.
-    init(_ script: [Result<HTTPResponseData, HTTPClientError>]) {
+    init(_ script: [Result<UpstreamResponse, UpstreamError>]) {
         state = Mutex((script, []))
     }
 
     /// The requests received so far.
     var sent: [HTTPRequestSpec] { state.withLock { $0.sent } }
 
-    func send(_ request: HTTPRequestSpec) async throws -> HTTPResponseData {
+    func send(_ request: HTTPRequestSpec) async throws -> UpstreamResponse {
         let next = state.withLock { state in
             state.sent.append(request)
             return state.script.isEmpty ? .success(Self.ok()) : state.script.removeFirst()
@@ -26,15 +27,15 @@ final class ScriptedTransport: Sendable {
 
     /// A 2xx answer with the given headers and body.
     static func ok(status: Int = 200, headers: [(name: String, value: String)] = [], body: String = "")
-        -> HTTPResponseData
+        -> UpstreamResponse
     {
-        HTTPResponseData(status: status, headers: headers, body: Data(body.utf8))
+        UpstreamResponse(status: status, headers: headers, body: Data(body.utf8))
     }
 
     /// An error answer with S3's XML error body.
-    static func failure(_ status: Int, _ code: String) -> Result<HTTPResponseData, HTTPClientError> {
+    static func failure(_ status: Int, _ code: String) -> Result<UpstreamResponse, UpstreamError> {
         .success(
-            HTTPResponseData(
+            UpstreamResponse(
                 status: status, headers: [],
                 body: Data("<Error><Code>\(code)</Code><Message>try later</Message></Error>".utf8)))
     }

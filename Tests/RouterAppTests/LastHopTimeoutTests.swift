@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Hummingbird
@@ -27,7 +28,7 @@ struct LastHopTimeoutTests {
                 method: "POST", path: "/v2/models/simple/infer",
                 headers: [(name: "Content-Type", value: "application/json")], body: Data(sent.utf8),
                 deadline: .now + .seconds(20))
-            let response: HTTPResponseData
+            let response: UpstreamResponse
             do {
                 response = try await upstream.forward(request)
             } catch {

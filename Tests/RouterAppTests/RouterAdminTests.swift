@@ -1,3 +1,4 @@
+import TritonClient
 import CurlHTTP
 import Foundation
 import HTTPTypes
@@ -26,7 +27,8 @@ struct RouterAdminTests {
     ) async throws {
         let transport = CurlHTTPTransport()
         let router = try ModelRouter(
-            backends: backends, routes: routes, configuration: configuration, transport: transport,
+            backends: backends, routes: routes, configuration: configuration,
+            connector: TritonConnector(transport: transport),
             logger: Logger(label: "test"))
         if probeFirst { await HealthMonitor(router: router).probeAll() }
         let http = RouterApplication.httpRouter(

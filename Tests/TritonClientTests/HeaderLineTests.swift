@@ -1,3 +1,4 @@
+import InferenceProtocol
 import Testing
 
 @testable import CurlHTTP

@@ -65,7 +65,7 @@ struct TritonClassifierTests {
     func undecodableImage() async throws {
         let holdout = try DigitsHoldout.load()
         try await TritonFixture.with { fixture in
-            let error = try await #require(throws: TritonClientError.self) {
+            let error = try await #require(throws: UpstreamError.self) {
                 try await Self.classify(Data("not an image".utf8), version: "1", client: fixture.first)
             }
             #expect(error.status == 400 || error.status == 500)

@@ -91,13 +91,13 @@ struct TritonProtocolTests {
                 id: nil, parameters: [:],
                 inputs: [InferTensor(name: "INPUT0", shape: [1, 16], values: [Int32](repeating: 1, count: 16))],
                 outputs: [])
-            let error = try await #require(throws: TritonClientError.self) {
+            let error = try await #require(throws: UpstreamError.self) {
                 try await fixture.first.infer(request, model: "simple", version: nil, deadline: nil)
             }
             #expect(error.status == 400)
             #expect(error.message.contains("INPUT1"), "Triton's message names the missing input: \(error.message)")
 
-            let unknown = try await #require(throws: TritonClientError.self) {
+            let unknown = try await #require(throws: UpstreamError.self) {
                 try await fixture.first.modelMetadata(model: "no_such_model", version: nil)
             }
             #expect(unknown.status == 400 || unknown.status == 404)

@@ -59,7 +59,7 @@ struct TritonTransportTests {
         let transport = CurlHTTPTransport()
         let client = TritonHTTPClient(baseURL: silent.url, transport: transport)
         let start = ContinuousClock.now
-        let error = try await #require(throws: TritonClientError.self) {
+        let error = try await #require(throws: UpstreamError.self) {
             _ = try await client.serverReady(deadline: start + .milliseconds(300))
         }
         let elapsed = start.duration(to: .now)
@@ -67,7 +67,7 @@ struct TritonTransportTests {
         #expect(!error.isSafeToRetry, "the connection was made: the request may have reached the server")
         #expect(elapsed >= .milliseconds(290), "the deadline was not cut short: took \(elapsed)")
 
-        let passed = try await #require(throws: TritonClientError.self) {
+        let passed = try await #require(throws: UpstreamError.self) {
             _ = try await client.serverReady(deadline: .now - .seconds(1))
         }
         #expect(passed.isTimeout)
@@ -86,7 +86,7 @@ struct TritonTransportTests {
             // Cancelled before the transfer started (CancellationError) or during it (`cancelled`):
             // either way it ends as cancelled, not at its deadline.
             switch result {
-            case .failure(let error as TritonClientError): #expect(error.isCancellation, "got \(error)")
+            case .failure(let error as UpstreamError): #expect(error.isCancellation, "got \(error)")
             case .failure(let error): #expect(error is CancellationError, "got \(error)")
             case .success: Issue.record("a cancelled call answered")
             }
@@ -99,7 +99,7 @@ struct TritonTransportTests {
     func refused() async throws {
         let transport = CurlHTTPTransport()
         let client = TritonHTTPClient(baseURL: "http://127.0.0.1:1", transport: transport)
-        let error = try await #require(throws: TritonClientError.self) {
+        let error = try await #require(throws: UpstreamError.self) {
             _ = try await client.serverReady()
         }
         #expect(error.isConnectFailure)
@@ -112,7 +112,7 @@ struct TritonTransportTests {
         let server = try HangUpTCPServer()
         let transport = CurlHTTPTransport()
         let client = TritonHTTPClient(baseURL: server.url, transport: transport)
-        let error = try await #require(throws: TritonClientError.self) {
+        let error = try await #require(throws: UpstreamError.self) {
             _ = try await client.send(
                 method: "POST", path: "/v2/models/simple/infer", body: Data("{}".utf8), deadline: .now + .seconds(5))
         }
@@ -130,7 +130,7 @@ struct TritonTransportTests {
         let task = Task { try await client.serverReady(deadline: .now + .seconds(20)) }
         await transport.shutdown()
         let result = await task.result
-        guard case .failure(let error as TritonClientError) = result else {
+        guard case .failure(let error as UpstreamError) = result else {
             Issue.record("expected a shutdown error, got \(result)")
             return
         }

@@ -1,5 +1,5 @@
-import BatchProtocol
 import CurlHTTP
+import BatchProtocol
 import Foundation
 import Logging
 import Metrics

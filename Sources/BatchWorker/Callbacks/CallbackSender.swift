@@ -1,4 +1,5 @@
 import CurlHTTP
+import InferenceProtocol
 import Foundation
 
 /// Makes one callback attempt: reads the URL, fences the address, signs, and posts the body to
@@ -30,10 +31,10 @@ struct CallbackSender: Sendable {
             body: body, timeout: timeout)
         request.connectTo = address.endpoint(port: target.port)
         request.maxResponseBytes = maxResponseBytes
-        let response: HTTPResponseData
+        let response: UpstreamResponse
         do {
             response = try await transport.execute(request)
-        } catch let error as HTTPClientError {
+        } catch let error as UpstreamError {
             if error.isCancellation { throw CancellationError() }
             if error.isKind(of: .invalidResponse("")) { throw CallbackError.oversizedResponse(maxResponseBytes) }
             throw CallbackError.noAnswer(error.message)

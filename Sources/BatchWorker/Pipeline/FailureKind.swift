@@ -1,5 +1,4 @@
 import BatchProtocol
-import CurlHTTP
 import InferenceProtocol
 import Kafka
 import ObjectStore
@@ -30,7 +29,7 @@ enum FailureKind: Sendable, Equatable {
             return .cancelled
         case let error as BatchWorkerError:
             return .permanent(error.reason)
-        case let error as HTTPClientError:
+        case let error as UpstreamError:
             if error.isCancellation { return .cancelled }
             if let status = error.status { return of(status: status, message: error.message) }
             if error.isKind(of: .invalidResponse("")) { return .permanent(error.message) }
@@ -65,7 +64,7 @@ enum FailureKind: Sendable, Equatable {
     /// failure is never the item's, whatever the dependency's health check says a moment later.
     static func isUnreachable(_ error: any Error) -> Bool {
         switch error {
-        case let error as HTTPClientError: error.isSafeToRetry
+        case let error as UpstreamError: error.isSafeToRetry
         case let error as ObjectStoreError: error.underlying?.isSafeToRetry ?? false
         case let error as PostgresError: error.code == .connectionFailed
         default: false

@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 import TritonClient
@@ -41,9 +40,9 @@ public struct RouterInference: BatchInference {
     private let client: TritonHTTPClient
     private let timeout: Duration
 
-    /// Creates a client for `baseURL` on `transport`; each inference call may take `timeout`.
-    public init(baseURL: String, transport: CurlHTTPTransport, timeout: Duration = .seconds(60)) {
-        client = TritonHTTPClient(baseURL: baseURL, transport: transport, defaultTimeout: timeout)
+    /// Creates a client for `baseURL` made by `connector`; each inference call may take `timeout`.
+    public init(baseURL: String, connector: TritonConnector, timeout: Duration = .seconds(60)) {
+        client = connector.client(baseURL: baseURL, defaultTimeout: timeout)
         self.timeout = timeout
     }
 

@@ -1,5 +1,4 @@
 import BatchAPI
-import CurlHTTP
 import Hummingbird
 import InferenceProtocol
 import Kafka
@@ -15,7 +14,7 @@ extension GatewayApplication {
     /// through, a service for the application to run.
     static func registerBatchRoutes(
         on router: Router<GatewayRequestContext>, brokers: String, pool: PostgresPool, limiter: RateLimiter,
-        transport: CurlHTTPTransport, settings: GatewaySettings, logger: Logger
+        storage: S3Connector, settings: GatewaySettings, logger: Logger
     ) throws -> KafkaProducer {
         // Batch submission: the access policy already requires scope `batch` on /v1/batches.
         var kafka = KafkaConfiguration(brokers: brokers, clientID: "gateway")
@@ -26,10 +25,8 @@ extension GatewayApplication {
         // Each job belongs to its submitter (`key:…` or `jwt:…`); `admin` sees every job.
         let admission = BatchItemAdmission(limiter: limiter, policy: settings.rateLimit.batchItems)
         var results: BatchResultReader?
-        if let storage = settings.batchOutputs {
-            // Result reads share the upstream transport (its connection cache holds both hosts).
-            results = BatchResultReader(
-                objects: try S3Client(configuration: storage, transport: transport, logger: logger))
+        if let outputs = settings.batchOutputs {
+            results = BatchResultReader(objects: try storage.client(configuration: outputs, logger: logger))
         }
         let authorize: BatchRoutes<GatewayRequestContext>.Authorize = { _, context in
             guard let principal = context.principal else {

@@ -1,4 +1,4 @@
-import CurlHTTP
+import ObjectStore
 import Foundation
 import Hummingbird
 import InferenceProtocol
@@ -18,7 +18,9 @@ import TritonClient
 /// upstream (the router over HTTP, or linked in).
 ///
 /// ```swift
-/// let gateway = try await GatewayApplication.build(settings: settings, transport: transport, registry: registry, logger: logger)
+/// let gateway = try await GatewayApplication.build(
+///     settings: settings, connector: TritonConnector(transport: transport),
+///     storage: S3Connector(transport: transport), registry: registry, logger: logger)
 /// try await gateway.application.runService()
 /// await gateway.shutdown()
 /// ```
@@ -43,7 +45,9 @@ public struct GatewayApplication {
     /// - Parameters:
     ///   - settings: the gateway's settings; `redisURL` is required.
     ///   - routerSettings: the router's settings, used when `settings.upstream` is in-process.
-    ///   - transport: the libcurl transport for upstream calls, owned by the caller.
+    ///   - connector: makes the clients for the upstream (a remote router, or the in-process
+    ///     router's backends); the caller owns and shuts down its transport.
+    ///   - storage: makes the S3 client that reads batch results (when configured).
     ///   - registry: the Prometheus registry served at `/metrics`.
     ///   - metricsFactory: where the gateway's series go; default the process-wide factory.
     ///   - logger: the application's logger (request ids are added per request).
@@ -53,7 +57,8 @@ public struct GatewayApplication {
     public static func build(
         settings: GatewaySettings,
         routerSettings: RouterSettings? = nil,
-        transport: CurlHTTPTransport,
+        connector: TritonConnector,
+        storage: S3Connector,
         registry: PrometheusCollectorRegistry,
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
@@ -121,7 +126,7 @@ public struct GatewayApplication {
         let base: any KServeUpstream
         switch settings.upstream {
         case .http(let url):
-            var client = TritonHTTPClient(baseURL: url, transport: transport, defaultTimeout: settings.upstreamTimeout)
+            var client = connector.client(baseURL: url, defaultTimeout: settings.upstreamTimeout)
             // The router puts the deadline into Triton's `timeout` at the last hop.
             client.setsTritonTimeout = false
             base = client
@@ -132,7 +137,7 @@ public struct GatewayApplication {
             let spec = try routerSettings.loadSpec()
             let router = try ModelRouter(
                 backends: spec.backends, routes: spec.routes, configuration: routerSettings.routing,
-                transport: transport,
+                connector: connector,
                 logger: logger)
             services.append(HealthMonitor(router: router))
             if let file = routerSettings.routesFile {
@@ -171,7 +176,7 @@ public struct GatewayApplication {
         if let brokers = settings.kafkaBrokers, !brokers.isEmpty, let pool {
             services.append(
                 try registerBatchRoutes(
-                    on: router, brokers: brokers, pool: pool, limiter: limiter, transport: transport,
+                    on: router, brokers: brokers, pool: pool, limiter: limiter, storage: storage,
                     settings: settings, logger: logger))
         }
         var redisGatesReadiness = true

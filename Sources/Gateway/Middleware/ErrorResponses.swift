@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -23,7 +22,7 @@ enum ErrorResponses {
             return error
         case let error as HTTPError:
             return httpError(status: error.status, message: error.body)
-        case let error as HTTPClientError:
+        case let error as UpstreamError:
             return UpstreamErrors.map(error)
         case is CancellationError:
             return .unavailable("the request was cancelled")

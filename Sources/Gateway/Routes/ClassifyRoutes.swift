@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -67,7 +66,7 @@ struct ClassifyRoutes: Sendable {
         }
         let answer = try await upstream.forward(
             UpstreamRequest(
-                method: "POST", path: TritonHTTPClient.modelPath(model, version: version) + "/infer", headers: headers,
+                method: "POST", path: KServePath.modelPath(model, version: version) + "/infer", headers: headers,
                 body: encoded.body))
         guard answer.status == 200 else { throw UpstreamErrors.error(for: answer) }
         let response: InferResponse

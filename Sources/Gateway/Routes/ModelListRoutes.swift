@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,4 @@
-import CurlHTTP
+import InferenceProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 import Synchronization
@@ -41,17 +40,17 @@ public final class ModelMetadataCache: Sendable {
         if let entry = entries.withLock({ $0[key] }), entry.expires > now {
             return entry.metadata
         }
-        let answer: HTTPResponseData
+        let answer: UpstreamResponse
         do {
             answer = try await upstream.forward(
                 UpstreamRequest(
-                    method: "GET", path: TritonHTTPClient.modelPath(model, version: version),
+                    method: "GET", path: KServePath.modelPath(model, version: version),
                     deadline: now + .seconds(10)))
         } catch {
             throw UpstreamErrors.map(error)
         }
         guard answer.status == 200 else {
-            let text = TritonHTTPClient.errorText(of: answer)
+            let text = answer.errorText
             if answer.status == 404 || text.lowercased().contains("unknown model") {
                 throw InferenceError.notFound(text)
             }

@@ -1,4 +1,3 @@
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 import TritonClient
@@ -18,7 +17,7 @@ public struct ValidatingUpstream: KServeUpstream {
         self.metadata = metadata
     }
 
-    public func forward(_ request: UpstreamRequest) async throws -> HTTPResponseData {
+    public func forward(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         if request.method == "POST", let model = request.model, request.isInference {
             try await validate(request, model: model)
         }

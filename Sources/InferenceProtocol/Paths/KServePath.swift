@@ -1,3 +1,5 @@
+import Foundation
+
 /// The model and version named by a KServe v2 model path (`/v2/models/{m}[/versions/{v}][/...]`).
 public struct KServePath: Sendable, Equatable {
     /// The model name, percent-decoded (the raw segment when its encoding is malformed).
@@ -27,5 +29,18 @@ public struct KServePath: Sendable, Equatable {
         case 1: action = String(rest[rest.startIndex])
         default: action = rest.joined(separator: "/")
         }
+    }
+
+    /// The path prefix of a model, with its version when one is given, each percent-encoded.
+    public static func modelPath(_ model: String, version: String?) -> String {
+        var path = "/v2/models/" + percentEncoded(model)
+        if let version, !version.isEmpty { path += "/versions/" + percentEncoded(version) }
+        return path
+    }
+
+    private static func percentEncoded(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 }

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Logging
@@ -29,7 +30,7 @@ extension S3Client {
     /// Signs and sends `request`, retrying transient failures; returns a 2xx answer or throws.
     ///
     /// Each attempt is signed anew (fresh `x-amz-date`); the payload hash is computed once.
-    func perform(_ request: S3Request) async throws -> HTTPResponseData {
+    func perform(_ request: S3Request) async throws -> UpstreamResponse {
         let hostHeader = endpoint.hostHeader(bucket: pathStyle ? nil : bucket)
         var path = pathStyle ? "/\(bucket)" : ""
         if let key = request.key {
@@ -54,7 +55,7 @@ extension S3Client {
                 let response = try await send(spec)
                 if (200..<300).contains(response.status) { return response }
                 failure = ObjectStoreError.from(response, bucket: bucket, key: request.key)
-            } catch let error as HTTPClientError {
+            } catch let error as UpstreamError {
                 failure = ObjectStoreError.transport(error, endpoint: endpoint.display)
             } catch is CancellationError {
                 failure = ObjectStoreError.transport(.cancelled, endpoint: endpoint.display)

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Logging
@@ -8,7 +9,7 @@ import Logging
 /// the caller owns and shuts down (or use ``withClient(configuration:logger:_:)``). All operations
 /// are idempotent and retried on transient failures per ``S3Configuration/retry``; every failure
 /// is thrown as an ``ObjectStoreError`` (a cancelled task gets a ``ObjectStoreError/Code/transport``
-/// error whose ``ObjectStoreError/underlying`` is `HTTPClientError.cancelled`).
+/// error whose ``ObjectStoreError/underlying`` is `UpstreamError.cancelled`).
 public struct S3Client: Sendable {
     /// The bucket this client works on.
     public let bucket: String
@@ -20,7 +21,7 @@ public struct S3Client: Sendable {
     let logger: Logger
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
-    let send: @Sendable (HTTPRequestSpec) async throws -> HTTPResponseData
+    let send: @Sendable (HTTPRequestSpec) async throws -> UpstreamResponse
 
     /// Creates a client sending through `transport`; backoff delays are slept on `clock`.
     ///
@@ -42,7 +43,7 @@ public struct S3Client: Sendable {
         logger: Logger = Logger(label: "ObjectStore", factory: { _ in SwiftLogNoOpLogHandler() }),
         clock: any Clock<Duration>,
         now: @escaping @Sendable () -> Date,
-        send: @escaping @Sendable (HTTPRequestSpec) async throws -> HTTPResponseData
+        send: @escaping @Sendable (HTTPRequestSpec) async throws -> UpstreamResponse
     ) throws {
         guard !configuration.bucket.isEmpty else {
             throw ObjectStoreError.invalidArgument("the S3 bucket name is empty")
@@ -127,7 +128,7 @@ public struct S3Client: Sendable {
     /// Size, ETag, content type and metadata of the object at `key`; `nil` when it does not exist.
     public func head(key: String) async throws -> S3ObjectHead? {
         try Self.validate(key: key)
-        let response: HTTPResponseData
+        let response: UpstreamResponse
         do {
             response = try await perform(S3Request(method: "HEAD", key: key))
         } catch let error as ObjectStoreError where error.code == .notFound {

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 
 extension ObjectStoreError {
@@ -5,7 +6,7 @@ extension ObjectStoreError {
     ///
     /// Reads `<Code>` and `<Message>` from S3's XML error body; a body-less answer (every HEAD)
     /// is judged by its status alone. `key` is `nil` for bucket-level requests.
-    static func from(_ response: HTTPResponseData, bucket: String, key: String?) -> ObjectStoreError {
+    static func from(_ response: UpstreamResponse, bucket: String, key: String?) -> ObjectStoreError {
         let body = Substring(String(decoding: response.body.prefix(64 * 1024), as: UTF8.self))
         let isErrorDocument = body.contains("<Error>")
         let s3Code = isErrorDocument ? S3XML.value("Code", in: body) : nil

@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 
 /// A failure of an S3 operation.
@@ -48,14 +49,14 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
     /// S3's own error code from the XML body (e.g. `NoSuchKey`), when it sent one.
     public let s3Code: String?
     /// The transport failure behind a ``Code/transport`` error.
-    public let underlying: HTTPClientError?
+    public let underlying: UpstreamError?
     /// True when the same request may succeed if sent again (5xx, throttling, broken connection).
     public let isRetryable: Bool
     private let message: String
 
     private init(
         _ code: Code, _ message: String, status: Int? = nil, s3Code: String? = nil,
-        underlying: HTTPClientError? = nil, isRetryable: Bool = false
+        underlying: UpstreamError? = nil, isRetryable: Bool = false
     ) {
         self.code = code
         self.message = message
@@ -108,7 +109,7 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         return Self(.server, text, status: status, s3Code: s3Code, isRetryable: retryable)
     }
 
-    static func transport(_ error: HTTPClientError, endpoint: String) -> Self {
+    static func transport(_ error: UpstreamError, endpoint: String) -> Self {
         let retryable = error.isConnectFailure || error.isTimeout || error.isKind(of: .connectionLost(""))
         return Self(
             .transport, "could not complete the S3 request to \(endpoint): \(error.description)",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CurlHTTP
 import Foundation
+import InferenceProtocol
 
 /// Where the gateway is and how to authenticate: `--gateway-url` / `GATEWAY_URL`,
 /// `--api-key` / `INFERCTL_API_KEY` (else `DEMO_API_KEY`, the local stack's demo principal).
@@ -20,7 +21,7 @@ struct GatewayOptions: ParsableArguments {
     func exchange(
         _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
         extraHeaders: [(name: String, value: String)] = [], alsoAccepting accepted: Set<Int> = []
-    ) async throws -> HTTPResponseData {
+    ) async throws -> UpstreamResponse {
         let environment = ProcessInfo.processInfo.environment
         guard let base = gatewayURL ?? environment["GATEWAY_URL"], !base.isEmpty else {
             throw ValidationError("set --gateway-url or GATEWAY_URL")

@@ -1,3 +1,4 @@
+import TritonClient
 import BatchAPI
 import BatchProtocol
 import BatchWorker
@@ -47,7 +48,8 @@ struct BatchWorkerFailureTests {
         let worker = try InProcessWorker(
             fixture: fixture, groupID: BatchFixture.uniqueName("poison"),
             inference: PoisonRejectingInference(
-                base: RouterInference(baseURL: fixture.routerURL, transport: fixture.transport)))
+                base: RouterInference(
+                    baseURL: fixture.routerURL, connector: TritonConnector(transport: fixture.transport))))
         worker.start()
         let job = try await fixture.waitForJob(jobID)
         let external = try await fixture.waitForJob(externalJob)
@@ -137,7 +139,7 @@ struct PoisonRejectingInference: BatchInference {
 
     func infer(_ request: InferRequest, model: String, version: String?) async throws -> InferResponse {
         if let input = request.input(named: "INPUT0"), try input.values(as: Int32.self).contains(Self.poison) {
-            throw HTTPClientError.httpStatus(400, message: "INPUT0 holds the reserved value \(Self.poison)")
+            throw UpstreamError.httpStatus(400, message: "INPUT0 holds the reserved value \(Self.poison)")
         }
         return try await base.infer(request, model: model, version: version)
     }

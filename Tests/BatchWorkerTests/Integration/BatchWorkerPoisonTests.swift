@@ -1,3 +1,4 @@
+import TritonClient
 import BatchAPI
 import BatchWorker
 import CurlHTTP
@@ -98,7 +99,8 @@ struct BatchWorkerPoisonTests {
         let worker = try InProcessWorker(
             fixture: fixture, groupID: BatchFixture.uniqueName("budget"),
             inference: CrashingInference(
-                base: RouterInference(baseURL: fixture.routerURL, transport: fixture.transport)),
+                base: RouterInference(
+                    baseURL: fixture.routerURL, connector: TritonConnector(transport: fixture.transport))),
             configuration: configuration,
             environment: WorkerEnvironment(now: { fixedDate }, random: { seeded.withLock { $0.next() } }))
         worker.start()
@@ -130,7 +132,7 @@ struct BatchWorkerPoisonTests {
         let producer = try KafkaProducer(configuration: fixture.submitterKafka, logger: BatchFixture.logger)
         let producerTask = Task { try await producer.run() }
         let inference = BreakableInference(
-            base: RouterInference(baseURL: fixture.routerURL, transport: fixture.transport))
+            base: RouterInference(baseURL: fixture.routerURL, connector: TritonConnector(transport: fixture.transport)))
         var configuration = fixture.workerConfiguration
         configuration.maxAttempts = 3
         let worker = try InProcessWorker(
@@ -187,7 +189,7 @@ struct CrashingInference: BatchInference {
 
     func infer(_ request: InferRequest, model: String, version: String?) async throws -> InferResponse {
         if let input = request.input(named: "INPUT0"), try input.values(as: Int32.self).contains(Self.poison) {
-            throw HTTPClientError.httpStatus(500, message: "the model crashed on \u{0}this input")
+            throw UpstreamError.httpStatus(500, message: "the model crashed on \u{0}this input")
         }
         return try await base.infer(request, model: model, version: version)
     }
@@ -213,7 +215,7 @@ final class BreakableInference: BatchInference {
 
     func infer(_ request: InferRequest, model: String, version: String?) async throws -> InferResponse {
         if broken.load(ordering: .relaxed) {
-            throw HTTPClientError.httpStatus(500, message: "every request fails")
+            throw UpstreamError.httpStatus(500, message: "every request fails")
         }
         return try await base.infer(request, model: model, version: version)
     }

@@ -1,3 +1,4 @@
+import TritonClient
 import BatchProtocol
 import BatchWorker
 import CurlHTTP
@@ -43,7 +44,8 @@ final class InProcessWorker: Sendable {
             configuration: configuration ?? fixture.workerConfiguration, consumer: consumer, producer: producer,
             store: fixture.store,
             objects: fixture.objects,
-            inference: inference ?? RouterInference(baseURL: fixture.routerURL, transport: transport),
+            inference: inference
+                ?? RouterInference(baseURL: fixture.routerURL, connector: TritonConnector(transport: transport)),
             callbacks: CallbackNotifier(outbox: fixture.store.callbackOutbox), environment: environment,
             logger: BatchFixture.logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -43,9 +43,9 @@ struct AttemptBudgetTests {
 
     @Test("a refused connection is unreachable; an answered error, a timeout or a data error is not")
     func unreachableErrors() {
-        #expect(FailureKind.isUnreachable(HTTPClientError.connectFailed("refused")))
-        #expect(!FailureKind.isUnreachable(HTTPClientError.timedOut("slow")))
-        #expect(!FailureKind.isUnreachable(HTTPClientError.httpStatus(503, message: "busy")))
+        #expect(FailureKind.isUnreachable(UpstreamError.connectFailed("refused")))
+        #expect(!FailureKind.isUnreachable(UpstreamError.timedOut("slow")))
+        #expect(!FailureKind.isUnreachable(UpstreamError.httpStatus(503, message: "busy")))
         #expect(!FailureKind.isUnreachable(BatchWorkerError.invalidItem("bad")))
     }
 

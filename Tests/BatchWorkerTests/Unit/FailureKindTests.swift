@@ -13,18 +13,18 @@ import Testing
 struct FailureKindTests {
     @Test("the model's client errors are the item's fault")
     func permanent() {
-        #expect(FailureKind.of(HTTPClientError.httpStatus(400, message: "bad shape")) == .permanent("bad shape"))
-        #expect(FailureKind.of(HTTPClientError.httpStatus(404, message: "no model")) == .permanent("no model"))
+        #expect(FailureKind.of(UpstreamError.httpStatus(400, message: "bad shape")) == .permanent("bad shape"))
+        #expect(FailureKind.of(UpstreamError.httpStatus(404, message: "no model")) == .permanent("no model"))
         #expect(FailureKind.of(InferenceError.badRequest("bad")) == .permanent("bad"))
         #expect(FailureKind.of(BatchWorkerError.invalidItem("x")) == .permanent("x"))
     }
 
     @Test("overload, server errors and lost dependencies are transient")
     func transient() {
-        #expect(FailureKind.of(HTTPClientError.httpStatus(429, message: "queue full")) == .transient)
-        #expect(FailureKind.of(HTTPClientError.httpStatus(503, message: "no backend")) == .transient)
-        #expect(FailureKind.of(HTTPClientError.connectFailed("refused")) == .transient)
-        #expect(FailureKind.of(HTTPClientError.timedOut("slow")) == .transient)
+        #expect(FailureKind.of(UpstreamError.httpStatus(429, message: "queue full")) == .transient)
+        #expect(FailureKind.of(UpstreamError.httpStatus(503, message: "no backend")) == .transient)
+        #expect(FailureKind.of(UpstreamError.connectFailed("refused")) == .transient)
+        #expect(FailureKind.of(UpstreamError.timedOut("slow")) == .transient)
         #expect(FailureKind.of(InferenceError.unavailable("down")) == .transient)
         #expect(FailureKind.of(InferenceError.overloaded(message: "busy")) == .transient)
         #expect(FailureKind.of(PostgresError(code: .connectionFailed, message: "gone")) == .transient)
@@ -53,7 +53,7 @@ struct FailureKindTests {
     @Test("cancellation stops the retry loop")
     func cancelled() {
         #expect(FailureKind.of(CancellationError()) == .cancelled)
-        #expect(FailureKind.of(HTTPClientError.cancelled) == .cancelled)
+        #expect(FailureKind.of(UpstreamError.cancelled) == .cancelled)
     }
 
     @Test("backoff doubles up to its maximum and jitter only shortens it")

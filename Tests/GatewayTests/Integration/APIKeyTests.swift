@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Gateway
@@ -71,13 +72,13 @@ struct APIKeyTests {
                 // 2 per second, burst 2: of 12 requests at once at least 2 pass and, unless the
                 // machine takes over 5 s to send them, some are refused; every answer reports the
                 // key's own limit (2), not the default.
-                let answers = try await withThrowingTaskGroup(of: HTTPResponseData.self) { group in
+                let answers = try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
                     for _ in 0..<12 {
                         group.addTask {
                             try await gateway.send("GET", "/v2/models/simple", headers: [("x-api-key", slow.key)])
                         }
                     }
-                    return try await group.reduce(into: [HTTPResponseData]()) { $0.append($1) }
+                    return try await group.reduce(into: [UpstreamResponse]()) { $0.append($1) }
                 }
                 let statuses = answers.map(\.status)
                 #expect(statuses.filter { $0 == 200 }.count >= 2, "\(statuses)")

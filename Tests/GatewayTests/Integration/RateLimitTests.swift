@@ -1,3 +1,4 @@
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Gateway
@@ -20,13 +21,13 @@ struct RateLimitTests {
         let token = try await TokenFactory.hs256(TokenFactory.claims())
         try await GatewayFixture.with(settings) { gateway in
             let started = ContinuousClock.now
-            let answers = try await withThrowingTaskGroup(of: HTTPResponseData.self) { group in
+            let answers = try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
                 for _ in 0..<500 {
                     group.addTask {
                         try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
                     }
                 }
-                var answers: [HTTPResponseData] = []
+                var answers: [UpstreamResponse] = []
                 for try await answer in group { answers.append(answer) }
                 return answers
             }
@@ -61,13 +62,13 @@ struct RateLimitTests {
         settings.rateLimit.principal = RateLimitPolicy(limit: 2, period: .seconds(2), burst: 2)
         let token = try await TokenFactory.hs256(TokenFactory.claims())
         try await GatewayFixture.with(settings) { gateway in
-            let answers = try await withThrowingTaskGroup(of: HTTPResponseData.self) { group in
+            let answers = try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
                         try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token))
                     }
                 }
-                return try await group.reduce(into: [HTTPResponseData]()) { $0.append($1) }
+                return try await group.reduce(into: [UpstreamResponse]()) { $0.append($1) }
             }
             let statuses = answers.map(\.status)
             #expect(statuses.filter { $0 == 429 }.count >= 2, "\(statuses)")

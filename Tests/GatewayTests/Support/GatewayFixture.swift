@@ -1,3 +1,6 @@
+import ObjectStore
+import TritonClient
+import InferenceProtocol
 import CurlHTTP
 import Foundation
 import Gateway
@@ -54,7 +57,9 @@ struct GatewayFixture: Sendable {
         let gateway: GatewayApplication
         do {
             gateway = try await GatewayApplication.build(
-                settings: settings, routerSettings: routerSettings, transport: transport, registry: registry,
+                settings: settings, routerSettings: routerSettings,
+                connector: TritonConnector(transport: transport), storage: S3Connector(transport: transport),
+                registry: registry,
                 metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
         } catch {
             await transport.shutdown()
@@ -82,13 +87,13 @@ struct GatewayFixture: Sendable {
     func send(
         _ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
         timeout: Duration = .seconds(60)
-    ) async throws -> HTTPResponseData {
+    ) async throws -> UpstreamResponse {
         try await client.execute(
             HTTPRequestSpec(method: method, url: url + path, headers: headers, body: body, timeout: timeout))
     }
 }
 
-extension HTTPResponseData {
+extension UpstreamResponse {
     /// The body as text.
     var text: String { String(decoding: body, as: UTF8.self) }
 

@@ -27,7 +27,8 @@ struct RouterFixture {
     {
         transport = CurlHTTPTransport()
         router = try ModelRouter(
-            backends: backends, routes: routes, configuration: configuration, transport: transport,
+            backends: backends, routes: routes, configuration: configuration,
+            connector: TritonConnector(transport: transport),
             logger: Logger(label: "router-test"))
     }
 
@@ -76,7 +77,7 @@ func inferRequest(
     -> UpstreamRequest
 {
     UpstreamRequest(
-        method: "POST", path: TritonHTTPClient.modelPath(model, version: version) + "/infer",
+        method: "POST", path: KServePath.modelPath(model, version: version) + "/infer",
         headers: [(name: "Content-Type", value: "application/json")], body: simpleInferBody, deadline: deadline,
         stickyKey: stickyKey)
 }

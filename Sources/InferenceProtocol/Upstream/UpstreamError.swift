@@ -1,10 +1,11 @@
 import Foundation
 
-/// A failure of an HTTP exchange carried by ``CurlHTTPTransport``.
+/// No answer from an upstream over HTTP, or (``httpStatus(_:message:)``) an error answer a
+/// caller chose to throw.
 ///
 /// `isSafeToRetry` is true only when the request is known not to have reached the server (the
-/// libcurl layer decides this once, per failure); every other failure may have reached it.
-public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
+/// transport decides this once, per failure); every other failure may have reached it.
+public struct UpstreamError: Error, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
         case connectFailed = "connect_failed"
         case timedOut = "timed_out"
@@ -62,7 +63,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     /// The transport was shut down before the transfer finished.
     public static let shutdown = Self(.shutdown, "the HTTP transport is shut down")
 
-    /// Any other libcurl failure.
+    /// Any other transport failure.
     public static func transport(_ message: String) -> Self { Self(.transport, message) }
 
     /// Whether two errors have the same kind.
