@@ -134,9 +134,10 @@ let package = Package(
         .target(
             name: "RouterApp",
             dependencies: [
-                "Platform", "InferenceProtocol", "KServeHTTP",
+                "Platform", "InferenceProtocol", "KServeHTTP", "PlatformStore", "PostgresClient", "Resilience",
                 "Routing",
                 "TritonClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -281,7 +282,8 @@ let package = Package(
         .testTarget(
             name: "RouterAppTests",
             dependencies: [
-                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "TestSupport", "TritonClient",
+                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "PlatformStore", "PostgresClient", "TestSupport",
+                "TritonClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -8,12 +8,16 @@ public enum PlatformMigrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
         batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles, openAIBatches,
-        jobExpiry, itemRowsUnchecked,
+        jobExpiry, itemRowsUnchecked, sharedRoutes,
     ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
     /// lowercase hexadecimal (64 characters), or `*` when every key may have changed (`TRUNCATE`).
     public static let apiKeyChangesChannel = "api_key_changes"
+
+    /// The channel a committed route change notifies (see ``RouteStore``): the payload is the
+    /// change's version in decimal.
+    public static let routeChangesChannel = "route_changes"
 
     /// Batch jobs and their items.
     ///
@@ -219,5 +223,26 @@ public enum PlatformMigrations {
         version: 10, name: "item rows without a foreign key",
         sql: """
             ALTER TABLE batch_items DROP CONSTRAINT batch_items_job_id_fkey;
+            """)
+
+    /// Model routes shared by every router replica: each change is a row of `route_changes`
+    /// (versioned, with who and when: the audit trail), and `routes` holds each model's latest
+    /// route with the version it came from.
+    static let sharedRoutes = Migration(
+        version: 11, name: "shared routes",
+        sql: """
+            CREATE TABLE route_changes (
+                version bigserial PRIMARY KEY,
+                model text NOT NULL,
+                route jsonb NOT NULL,
+                changed_by text NOT NULL,
+                changed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX route_changes_by_model ON route_changes (model, version DESC);
+            CREATE TABLE routes (
+                model text PRIMARY KEY,
+                route jsonb NOT NULL,
+                version bigint NOT NULL REFERENCES route_changes (version)
+            );
             """)
 }

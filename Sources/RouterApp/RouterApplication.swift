@@ -4,6 +4,8 @@ import HTTPTypes
 import Hummingbird
 import KServeHTTP
 import Logging
+import PlatformStore
+import PostgresClient
 import Prometheus
 import Routing
 import ServiceLifecycle
@@ -17,6 +19,14 @@ public enum RouterApplication {
         public let router: ModelRouter
         /// Services to run, in dependency order (probes, watcher, HTTP server last).
         public let services: [any Service]
+        /// The shared routes, when `router.postgres.url` is set.
+        public let sharedRoutes: SharedRoutes?
+        let pool: PostgresPool?
+
+        /// Closes what the parts opened (the PostgreSQL pool); call after the services stopped.
+        public func shutdown() async {
+            await pool?.shutdown()
+        }
     }
 
     /// Builds the parts from settings; backends are called through clients made by `connector`,
@@ -37,9 +47,28 @@ public enum RouterApplication {
             backends: spec.backends, routes: spec.routes, configuration: settings.routing,
             connector: connector,
             logger: logger)
-        let app = Application(
+        let pool = settings.postgresURL.map {
+            PostgresPool(
+                configuration: PostgresConfiguration(
+                    connectionString: $0, poolSize: 2, applicationName: "triton-router"),
+                logger: logger)
+        }
+        let shared = pool.map { pool in
+            SharedRoutes(
+                store: RouteStore(pool: pool),
+                listener: PostgresListener(
+                    configuration: .init(
+                        connection: PostgresConfiguration(
+                            connectionString: settings.postgresURL ?? "", poolSize: 1,
+                            applicationName: "triton-router-route-changes"),
+                        channel: PlatformMigrations.routeChangesChannel),
+                    logger: logger),
+                router: router, logger: logger)
+        }
+        var app = Application(
             router: httpRouter(
-                router: router, registry: registry, maxBodyBytes: settings.maxBodyBytes, adminToken: adminToken),
+                router: router, registry: registry, maxBodyBytes: settings.maxBodyBytes, adminToken: adminToken,
+                sharedRoutes: shared),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "triton-router"),
             logger: logger)
         var services: [any Service] = [HealthMonitor(router: router)]
@@ -47,19 +76,44 @@ public enum RouterApplication {
             services.append(
                 RouteFileWatcher(path: file, router: router, interval: settings.reloadInterval, logger: logger))
         }
+        if let pool, let shared {
+            services.append(shared)
+            app.beforeServerStarts {
+                await prepareSharedRoutes(shared, pool: pool, migrate: settings.migrateOnStart, logger: logger)
+            }
+        }
         services.append(app)
-        return Parts(router: router, services: services)
+        return Parts(router: router, services: services, sharedRoutes: shared, pool: pool)
+    }
+
+    /// Before serving: the schema, then the stored routes in force. PostgreSQL not answering does
+    /// not stop the router: it serves the routes file, and the shared routes follow once the
+    /// listener connects.
+    private static func prepareSharedRoutes(
+        _ shared: SharedRoutes, pool: PostgresPool, migrate: Bool, logger: Logger
+    ) async {
+        do {
+            if migrate {
+                let applied = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
+                logger.info("router.migrations.applied", metadata: ["migrations.versions": "\(applied)"])
+            }
+            try await shared.reload()
+        } catch {
+            logger.warning("router.routes.shared_unavailable_at_start", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The HTTP routes of the router process: KServe v2 (unauthenticated, an internal surface),
-    /// `/admin` behind `adminToken` (nil: admin refused), `/metrics`.
+    /// `/admin` behind `adminToken` (nil: admin refused; route changes go through `sharedRoutes`
+    /// when given), `/metrics`.
     public static func httpRouter(
-        router: ModelRouter, registry: PrometheusCollectorRegistry, maxBodyBytes: Int, adminToken: AdminToken?
+        router: ModelRouter, registry: PrometheusCollectorRegistry, maxBodyBytes: Int, adminToken: AdminToken?,
+        sharedRoutes: SharedRoutes? = nil
     ) -> Router<BasicRequestContext> {
         let http = Router()
         http.add(middleware: MetricsMiddleware())
         KServeRoutes<BasicRequestContext>(upstream: router, maxBodyBytes: maxBodyBytes).register(on: http)
-        AdminRoutes<BasicRequestContext>(router: router, token: adminToken).register(on: http)
+        AdminRoutes<BasicRequestContext>(router: router, token: adminToken, shared: sharedRoutes).register(on: http)
         http.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"

@@ -18,11 +18,45 @@ extension ModelRouter {
         logger.notice("router.route.updated", metadata: ["model": "\(route.model)"])
     }
 
-    /// Replaces every route (a reload); requests in flight keep the targets they chose.
+    /// Replaces the routes file's routes (a reload); shared routes stay in force over them.
+    /// Requests in flight keep the targets they chose.
     public func replaceRoutes(_ routes: [ModelRoute]) throws {
+        try layers.withLock { layers in
+            var next = layers
+            next.setFile(routes)
+            try apply(next.effective)
+            layers = next
+        }
+        logger.notice("router.routes.reloaded", metadata: ["routes.count": "\(routes.count)"])
+    }
+
+    /// Puts the routes every replica shares in force, at `version` (their newest change), over
+    /// the routes file's; returns false when that version is in force already.
+    @discardableResult
+    public func applySharedRoutes(_ routes: [ModelRoute], version: Int64) throws -> Bool {
+        let applied = try layers.withLock { layers in
+            var next = layers
+            guard next.setShared(routes, version: version) else { return false }
+            try apply(next.effective)
+            layers = next
+            return true
+        }
+        if applied {
+            logger.notice(
+                "router.routes.shared_applied",
+                metadata: ["routes.version": "\(version)", "routes.count": "\(routes.count)"])
+        }
+        return applied
+    }
+
+    /// The version of the shared routes in force; 0 when none.
+    public var sharedRoutesVersion: Int64 {
+        layers.withLock { $0.sharedVersion }
+    }
+
+    private func apply(_ routes: [ModelRoute]) throws {
         for route in routes { try route.validate() }
         try withState { try $0.replaceRoutes(routes) }
-        logger.notice("router.routes.reloaded", metadata: ["routes.count": "\(routes.count)"])
     }
 
     /// The breaker state of a backend by name (admin and tests).

@@ -13,6 +13,8 @@ public final class ModelRouter: KServeUpstream {
     private let state: Mutex<RoutingState>
     private let clients: Mutex<[BackendID: TritonHTTPClient]>
     private let metrics: RouterMetrics
+    /// Where the routes in force came from; locked before `state` whenever both are.
+    let layers: Mutex<RouteLayers>
     let logger: Logger
 
     /// Creates a router over `backends`, calling them through clients made by `connector`.
@@ -25,6 +27,7 @@ public final class ModelRouter: KServeUpstream {
     ) throws {
         let table = try RouteTable(routes: routes)
         state = Mutex(RoutingState(backends: backends, routes: table, configuration: configuration))
+        layers = Mutex(RouteLayers(file: routes))
         self.logger = logger
         metrics = RouterMetrics()
         clients = Mutex(

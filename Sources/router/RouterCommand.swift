@@ -33,7 +33,13 @@ struct RouterCommand: AsyncParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             logger.info("router.starting", metadata: ["listen.port": "\(settings.port)"])
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                await parts.shutdown()
+                throw error
+            }
+            await parts.shutdown()
         } catch {
             await transport.shutdown()
             throw error

@@ -302,6 +302,7 @@ router_start() {
         ROUTER_BACKENDS="triton-a=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,triton-b=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT" \
         ROUTER_ROUTES_FILE="$REPO_ROOT/config/routes.yaml" \
         ROUTER_ADMIN_TOKEN_FILE="$ROUTER_ADMIN_TOKEN_FILE" \
+        POSTGRES_URL="$(postgres_url)" \
         PLATFORM_ENV=local \
         launch router "$exe" --config "$REPO_ROOT/config/router.yaml"
 }

@@ -22,6 +22,11 @@ public struct RouterSettings: Sendable {
     public var adminTokenValue: String?
     /// A file holding the admin token (`ROUTER_ADMIN_TOKEN_FILE`, e.g. a mounted Secret).
     public var adminTokenFile: String?
+    /// PostgreSQL holding the routes shared by every replica (`router.postgres.url`, else
+    /// `postgres.url` / `POSTGRES_URL`); nil serves the routes file and admin changes locally only.
+    public var postgresURL: String?
+    /// Whether the router applies the platform's migrations at start. Default true.
+    public var migrateOnStart: Bool
     /// The deployment kind (`PLATFORM_ENV`); only `local` (the local stack) accepts example tokens.
     public var platformEnvironment: String?
 
@@ -37,6 +42,10 @@ public struct RouterSettings: Sendable {
         adminTokenValue = router.string(forKey: "admin.token", isSecret: true)
         adminTokenFile = router.string(forKey: "admin.token_file")
         platformEnvironment = config.string(forKey: "platform.env")
+        postgresURL =
+            router.string(forKey: "postgres.url", isSecret: true)
+            ?? config.string(forKey: "postgres.url", isSecret: true)
+        migrateOnStart = router.bool(forKey: "postgres.migrate", default: true)
 
         var routing = RouterConfiguration()
         let health = router.scoped(to: "health")
