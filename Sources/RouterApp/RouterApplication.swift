@@ -72,6 +72,7 @@ public enum RouterApplication {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "triton-router"),
             logger: logger)
         var services: [any Service] = [HealthMonitor(router: router)]
+        if router.readsQueues { services.append(QueueMonitor(router: router)) }
         if let file = settings.routesFile {
             services.append(
                 RouteFileWatcher(path: file, router: router, interval: settings.reloadInterval, logger: logger))

@@ -12,6 +12,11 @@ import TritonClient
 public final class ModelRouter: KServeUpstream {
     private let state: Mutex<RoutingState>
     private let clients: Mutex<[BackendID: TritonHTTPClient]>
+    /// Clients for the backends' Prometheus endpoints (those with a `metricsURL`).
+    let metricsClients: [BackendID: TritonHTTPClient]
+
+    /// Whether any backend has a metrics URL, so a ``QueueMonitor`` has something to read.
+    public var readsQueues: Bool { !metricsClients.isEmpty }
     private let metrics: RouterMetrics
     /// Where the routes in force came from; locked before `state` whenever both are.
     let layers: Mutex<RouteLayers>
@@ -28,6 +33,10 @@ public final class ModelRouter: KServeUpstream {
         let table = try RouteTable(routes: routes)
         state = Mutex(RoutingState(backends: backends, routes: table, configuration: configuration))
         layers = Mutex(RouteLayers(file: routes))
+        metricsClients = Dictionary(
+            uniqueKeysWithValues: backends.compactMap { backend in
+                backend.metricsURL.map { (backend.id, connector.client(baseURL: $0, defaultTimeout: .seconds(5))) }
+            })
         self.logger = logger
         metrics = RouterMetrics()
         clients = Mutex(

@@ -17,6 +17,9 @@ public struct RouterConfiguration: Sendable {
     public var defaultTimeout: Duration
     /// Seed for balancing and canary randomness; nil seeds from the system generator.
     public var randomSeed: UInt64?
+    /// How often backends' Prometheus endpoints are read for ``BalancingStrategy/leastQueue``.
+    /// Default 500 ms; a backend's reading counts for four intervals.
+    public var queueInterval: Duration = .milliseconds(500)
 
     /// Creates a configuration with the documented defaults.
     public init(

@@ -35,6 +35,7 @@ public struct RoutingState: Sendable {
     private(set) var health: ActiveHealthState
     private var budget: RetryBudget
     private var balancers: [String: StrategyBalancer] = [:]
+    private var queues: BackendQueues
     private var rng: SeededGenerator
     /// What the backends' repository indexes list: with the routes, the models the router knows.
     public private(set) var catalog = ModelCatalog()
@@ -47,6 +48,7 @@ public struct RoutingState: Sendable {
         outlier = OutlierDetector(configuration: configuration.outlier, backends: backends.map(\.id))
         health = ActiveHealthState(configuration: configuration.health)
         budget = RetryBudget(configuration: configuration.retryBudget)
+        queues = BackendQueues(staleAfter: configuration.queueInterval * 4)
         var system = SystemRandomNumberGenerator()
         rng = SeededGenerator(seed: configuration.randomSeed ?? system.next())
         for backend in backends {
@@ -83,7 +85,13 @@ public struct RoutingState: Sendable {
         while true {
             let candidates = eligible.compactMap { id -> BackendCandidate? in
                 guard !skipped.contains(id), let descriptor = backends.first(where: { $0.id == id }) else { return nil }
-                return BackendCandidate(id: id, weight: descriptor.weight, outstanding: outstanding[id, default: 0])
+                var candidate = BackendCandidate(
+                    id: id, weight: descriptor.weight, outstanding: outstanding[id, default: 0])
+                if strategy == .leastQueue, let load = queues.load(of: model, on: id, now: now) {
+                    candidate.queued = load.pending
+                    candidate.queueTime = load.queueTime
+                }
+                return candidate
             }
             guard let id = balancer.pick(from: candidates, excluding: skipped, using: &rng) else { return nil }
             let permit = breakers[id]?.tryAcquire(now: now) ?? .rejected(retryAfter: .zero)
@@ -93,6 +101,19 @@ public struct RoutingState: Sendable {
             }
             skipped.insert(id)
         }
+    }
+
+    /// Records the queue samples read from `backend`'s Prometheus endpoint at `now`.
+    public mutating func recordQueues(
+        backend: BackendID, samples: [String: TritonQueueSample], now: ContinuousClock.Instant
+    ) {
+        queues.record(backend: backend, samples: samples, now: now)
+    }
+
+    /// `model`'s queue on `backend` as last read, when recent (admin and tests).
+    public func queueLoad(of model: String, on backend: BackendID, now: ContinuousClock.Instant) -> BackendQueues.Load?
+    {
+        queues.load(of: model, on: backend, now: now)
     }
 
     /// Returns a lease with the attempt's outcome; reports breaker transitions and ejections.

@@ -34,6 +34,7 @@ triton_start() {
     local name=$1 http=$2 grpc=$3 metrics=$4 model
     local args=(
         --model-repository="$MODEL_REPOSITORY"
+        --model-repository="$FAULT_MODEL_REPOSITORY"
         --backend-directory="$TRITON_BACKENDS_DIR"
         --model-control-mode=explicit
         --http-address=127.0.0.1 --http-port="$http"
@@ -44,10 +45,12 @@ triton_start() {
         --log-verbose=0
         --id="$name"
     )
-    for model in $STACK_TRITON_MODELS; do args+=(--load-model="$model"); done
+    for model in $STACK_TRITON_MODELS faulty; do args+=(--load-model="$model"); done
     # The venv's bin/ first on PATH: the Python backend stub then runs the venv's
     # interpreter and site-packages (numpy, pillow). No .pyc files in the repository.
+    # faulty reads its faults from a control file of this server's own (docs in its config).
     PATH="$VENV/bin:$PATH" \
+        FAULTY_CONTROL_FILE="$STACK_DIR/faults-$name.json" \
         LD_LIBRARY_PATH="$PYTRITON_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         PYTHONDONTWRITEBYTECODE=1 \
         launch "$name" "$TRITONSERVER_BIN" "${args[@]}"
@@ -57,7 +60,7 @@ triton_start() {
 triton_health() {
     local base="http://127.0.0.1:$1" model
     curl_ok "$base/v2/health/ready" || return 1
-    for model in $STACK_TRITON_MODELS; do
+    for model in $STACK_TRITON_MODELS faulty; do
         curl_ok "$base/v2/models/$model/ready" || return 1
     done
     case " $STACK_TRITON_MODELS " in
@@ -81,12 +84,14 @@ triton_a_env() {
     echo "export TRITON_A_URL=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT"
     echo "export TRITON_A_GRPC=127.0.0.1:$STACK_TRITON_A_GRPC_PORT"
     echo "export TRITON_A_METRICS_URL=http://127.0.0.1:$STACK_TRITON_A_METRICS_PORT/metrics"
+    echo "export TRITON_A_FAULTS_FILE=$STACK_DIR/faults-triton-a.json"
     echo "export TRITON_MODELS_TESTDATA=$MODELS_TESTDATA"
 }
 triton_b_env() {
     echo "export TRITON_B_URL=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT"
     echo "export TRITON_B_GRPC=127.0.0.1:$STACK_TRITON_B_GRPC_PORT"
     echo "export TRITON_B_METRICS_URL=http://127.0.0.1:$STACK_TRITON_B_METRICS_PORT/metrics"
+    echo "export TRITON_B_FAULTS_FILE=$STACK_DIR/faults-triton-b.json"
 }
 
 # ------------------------------------------------------------------------ redis
@@ -300,6 +305,7 @@ router_start() {
     fi
     ROUTER_LISTEN_PORT="$STACK_ROUTER_PORT" \
         ROUTER_BACKENDS="triton-a=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,triton-b=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT" \
+        ROUTER_BACKEND_METRICS="triton-a=http://127.0.0.1:$STACK_TRITON_A_METRICS_PORT/metrics,triton-b=http://127.0.0.1:$STACK_TRITON_B_METRICS_PORT/metrics" \
         ROUTER_ROUTES_FILE="$REPO_ROOT/config/routes.yaml" \
         ROUTER_ADMIN_TOKEN_FILE="$ROUTER_ADMIN_TOKEN_FILE" \
         POSTGRES_URL="$(postgres_url)" \

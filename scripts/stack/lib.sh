@@ -25,6 +25,8 @@ TRITON_BACKENDS_DIR="$STACK_DIR/triton-backends"
 SETTINGS_FILE="$STACK_DIR/settings.env"
 ENV_FILE="$STACK_DIR/env"
 MODEL_REPOSITORY="$REPO_ROOT/triton-models/repository"
+# Models for tests only (fault injection), a second repository of the stack's Tritons.
+FAULT_MODEL_REPOSITORY="$REPO_ROOT/triton-models/fault-injection"
 MODELS_TESTDATA="$REPO_ROOT/triton-models/testdata"
 }
 

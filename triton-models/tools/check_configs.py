@@ -21,7 +21,7 @@ from tritonclient.grpc import model_config_pb2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-TREES = ("repository", "production")
+TREES = ("repository", "production", "fault-injection")
 
 
 def check_model(model_dir: str) -> list[str]:

@@ -140,6 +140,7 @@ public struct GatewayApplication {
                 connector: connector,
                 logger: logger)
             services.append(HealthMonitor(router: router))
+            if router.readsQueues { services.append(QueueMonitor(router: router)) }
             if let file = routerSettings.routesFile {
                 services.append(
                     RouteFileWatcher(

@@ -6,11 +6,18 @@ public struct BackendCandidate: Sendable, Hashable {
     public var weight: Int
     /// Requests currently in flight to this backend from this router.
     public var outstanding: Int
+    /// Requests the backend reports pending for the model (``BalancingStrategy/leastQueue`` only;
+    /// 0 when unknown).
+    public var queued: Int
+    /// The model's recent mean queue time on the backend (``BalancingStrategy/leastQueue`` only).
+    public var queueTime: Duration
 
-    /// Creates a candidate; `weight` defaults to 1 and `outstanding` to 0.
-    public init(id: BackendID, weight: Int = 1, outstanding: Int = 0) {
+    /// Creates a candidate; `weight` defaults to 1, the loads to 0.
+    public init(id: BackendID, weight: Int = 1, outstanding: Int = 0, queued: Int = 0, queueTime: Duration = .zero) {
         self.id = id
         self.weight = weight
         self.outstanding = outstanding
+        self.queued = queued
+        self.queueTime = queueTime
     }
 }

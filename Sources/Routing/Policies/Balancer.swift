@@ -37,6 +37,9 @@ public enum BalancingStrategy: String, Sendable, Hashable, Codable, CaseIterable
     case weighted
     /// The less loaded of two random backends (power of two choices).
     case leastOutstanding = "least_outstanding"
+    /// The backend with the fewest requests waiting for the model, counting what each Triton
+    /// reports on its Prometheus endpoint (backends need a `metrics_url`).
+    case leastQueue = "least_queue"
 }
 
 /// A balancer of any strategy, so a route can hold one value whatever its strategy.
@@ -45,6 +48,7 @@ public struct StrategyBalancer: Balancer {
         case roundRobin(RoundRobinBalancer)
         case weighted(WeightedBalancer)
         case leastOutstanding(LeastOutstandingBalancer)
+        case leastQueue(LeastQueueBalancer)
     }
 
     private var storage: Storage
@@ -55,6 +59,7 @@ public struct StrategyBalancer: Balancer {
         case .roundRobin: storage = .roundRobin(RoundRobinBalancer())
         case .weighted: storage = .weighted(WeightedBalancer())
         case .leastOutstanding: storage = .leastOutstanding(LeastOutstandingBalancer())
+        case .leastQueue: storage = .leastQueue(LeastQueueBalancer())
         }
     }
 
@@ -64,6 +69,7 @@ public struct StrategyBalancer: Balancer {
         case .roundRobin: .roundRobin
         case .weighted: .weighted
         case .leastOutstanding: .leastOutstanding
+        case .leastQueue: .leastQueue
         }
     }
 
@@ -82,6 +88,9 @@ public struct StrategyBalancer: Balancer {
             return balancer.pick(from: candidates, excluding: excluding, using: &rng)
         case .leastOutstanding(var balancer):
             defer { storage = .leastOutstanding(balancer) }
+            return balancer.pick(from: candidates, excluding: excluding, using: &rng)
+        case .leastQueue(var balancer):
+            defer { storage = .leastQueue(balancer) }
             return balancer.pick(from: candidates, excluding: excluding, using: &rng)
         }
     }

@@ -12,6 +12,9 @@ public struct RouterSettings: Sendable {
     public var routesFile: String?
     /// Backends as `name=url,…`, replacing the routes file's backends when set (`ROUTER_BACKENDS`).
     public var backendList: String?
+    /// Backends' Prometheus endpoints as `name=url,…` (`ROUTER_BACKEND_METRICS`), added to the
+    /// backends of those names (for the `least_queue` strategy).
+    public var backendMetricsList: String?
     /// How often the routes file is checked. Default 2 s.
     public var reloadInterval: Duration
     /// Largest request body accepted. Default 64 MiB.
@@ -37,6 +40,7 @@ public struct RouterSettings: Sendable {
         port = router.int(forKey: "listen.port", default: 8001)
         routesFile = router.string(forKey: "routes.file")
         backendList = router.string(forKey: "backends")
+        backendMetricsList = router.string(forKey: "backend_metrics")
         reloadInterval = .milliseconds(router.int(forKey: "routes.reload_interval_ms", default: 2000))
         maxBodyBytes = router.int(forKey: "max_body_bytes", default: 64 << 20)
         adminTokenValue = router.string(forKey: "admin.token", isSecret: true)
@@ -66,6 +70,7 @@ public struct RouterSettings: Sendable {
         let outlier = router.scoped(to: "outlier")
         routing.outlier.consecutiveFailures = outlier.int(forKey: "consecutive_failures", default: 5)
         routing.outlier.baseEjection = .milliseconds(outlier.int(forKey: "base_ejection_ms", default: 30_000))
+        routing.queueInterval = .milliseconds(max(router.int(forKey: "queue.interval_ms", default: 500), 50))
         self.routing = routing
     }
 
@@ -73,6 +78,14 @@ public struct RouterSettings: Sendable {
     public func loadSpec() throws -> RoutingSpec {
         var spec = try routesFile.map(RoutingSpec.load(path:)) ?? RoutingSpec(backends: [], routes: [])
         if let backendList, !backendList.isEmpty { spec.backends = RoutingSpec.backends(fromList: backendList) }
+        if let backendMetricsList, !backendMetricsList.isEmpty {
+            let urls = RoutingSpec.backends(fromList: backendMetricsList)
+            for index in spec.backends.indices {
+                if let metrics = urls.first(where: { $0.id == spec.backends[index].id }) {
+                    spec.backends[index].metricsURL = metrics.url
+                }
+            }
+        }
         guard !spec.backends.isEmpty else {
             throw RoutingSpecError("no backends: set router.backends (ROUTER_BACKENDS) or list them in the routes file")
         }

@@ -1,0 +1,156 @@
+import Foundation
+import InferenceProtocol
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Routing
+
+/// `least_queue` over the stack's two Tritons, one of them slowed by the fault-injection model's
+/// control file. Every load is bounded in requests and concurrency.
+@Suite(
+    "least_queue: traffic follows the backends' own queues (faulty model, real Tritons)", .serialized,
+    .enabled(if: StackEnvironment.current.hasTriton, "TRITON_URLS not set: run `make up` first"))
+struct LoadAwareRoutingTests {
+    /// Sets the faults of the Triton reading `file`.
+    static func setFaults(_ file: String, latencyMilliseconds: Int) throws {
+        try Data(#"{"latency_ms": \#(latencyMilliseconds), "error_rate": 0}"#.utf8).write(
+            to: URL(fileURLWithPath: file), options: .atomic)
+    }
+
+    /// The stack's Tritons with their Prometheus endpoints, and triton-a's fault control file.
+    static func backends() throws -> (backends: [BackendDescriptor], slowFile: String) {
+        let environment = StackEnvironment.current
+        var backends = try RouterFixture.stackBackends()
+        backends[0].metricsURL = try environment.require("TRITON_A_METRICS_URL")
+        backends[1].metricsURL = try environment.require("TRITON_B_METRICS_URL")
+        return (backends, try environment.require("TRITON_A_FAULTS_FILE"))
+    }
+
+    /// The backends that served `requests` requests from each of `workers` concurrent senders,
+    /// in the order the answers came.
+    static func load(_ router: ModelRouter, workers: Int, requests: Int) async throws -> [String] {
+        let order = Answers()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    for _ in 0..<requests {
+                        let answer = try await router.forward(
+                            inferRequest(model: "faulty", deadline: .now + .seconds(10)))
+                        #expect(answer.status == 200)
+                        order.append(answer.header("x-routed-backend") ?? "?")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return order.backends
+    }
+
+    /// The share of the answers after the first `skipping` fraction that `backend` served.
+    static func share(of backend: String, in served: [String], skipping: Double) -> Double {
+        let window = served.dropFirst(Int(Double(served.count) * skipping))
+        guard !window.isEmpty else { return 0 }
+        return Double(window.filter { $0 == backend }.count) / Double(window.count)
+    }
+
+    /// The backends of the answers, in the order they came, from any task.
+    final class Answers: Sendable {
+        private let value = Mutex<[String]>([])
+        var backends: [String] { value.withLock { $0 } }
+        func append(_ backend: String) { value.withLock { $0.append(backend) } }
+    }
+
+    /// A flag one task sets and others poll.
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
+    }
+
+    @Test("with one Triton slowed, at least 80% of requests go to the other; they come back when it recovers")
+    func shiftsAndReturns() async throws {
+        let (backends, slowFile) = try Self.backends()
+        var configuration = RouterConfiguration(randomSeed: 7)
+        configuration.queueInterval = .milliseconds(200)
+        let route = ModelRoute(model: "faulty", targets: [RouteTarget(weight: 1)], strategy: .leastQueue)
+        try await RouterFixture.with(backends: backends, routes: [route], configuration: configuration) { fixture in
+            let monitor = QueueMonitor(router: fixture.router)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await monitor.run() }
+                defer { group.cancelAll() }
+                do {
+                    try Self.setFaults(slowFile, latencyMilliseconds: 100)
+                    let slowed = try await Self.load(fixture.router, workers: 6, requests: 80)
+                    let moved = Self.share(of: "triton-b", in: slowed, skipping: 0.25)
+                    try Self.setFaults(slowFile, latencyMilliseconds: 0)
+                    try await eventually("the monitor has read triton-a's queue drained") {
+                        fixture.router.withState { $0.queueLoad(of: "faulty", on: "triton-a", now: .now) }?.pending == 0
+                    }
+                    let recovered = try await Self.load(fixture.router, workers: 6, requests: 80)
+                    let back = Self.share(of: "triton-a", in: recovered, skipping: 0.25)
+                    print(
+                        "least_queue: triton-a slowed by 100 ms: \(Int(moved * 100))% of the last 360 of 480 "
+                            + "requests to triton-b; recovered: \(Int(back * 100))% of the last 360 to triton-a")
+                    #expect(moved >= 0.8)
+                    #expect(back >= 0.25)
+                } catch {
+                    try? Self.setFaults(slowFile, latencyMilliseconds: 0)
+                    throw error
+                }
+            }
+        }
+    }
+
+    @Test(
+        "a Triton queued by other clients is avoided by least_queue, which sees its queue, and not by least_outstanding"
+    )
+    func seesOtherClients() async throws {
+        let (backends, slowFile) = try Self.backends()
+        var configuration = RouterConfiguration(randomSeed: 7)
+        configuration.queueInterval = .milliseconds(100)
+        var shares: [BalancingStrategy: Double] = [:]
+        for strategy in [BalancingStrategy.leastQueue, .leastOutstanding] {
+            let route = ModelRoute(model: "faulty", targets: [RouteTarget(weight: 1)], strategy: strategy)
+            try await RouterFixture.with(backends: backends, routes: [route], configuration: configuration) { fixture in
+                guard let direct = fixture.router.client(for: "triton-a") else {
+                    throw StackNotConfigured(variable: "TRITON_URLS")
+                }
+                try Self.setFaults(slowFile, latencyMilliseconds: 20)
+                defer { try? Self.setFaults(slowFile, latencyMilliseconds: 0) }
+                let monitor = QueueMonitor(router: fixture.router)
+                let done = Flag()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await monitor.run() }
+                    // Another client keeps six requests queued on triton-a, past this router, until
+                    // the measured load is done (at most 1,000 requests each).
+                    for _ in 0..<6 {
+                        group.addTask {
+                            for _ in 0..<1000 where !done.isSet {
+                                _ = try await direct.forward(
+                                    inferRequest(model: "faulty", deadline: .now + .seconds(10)))
+                            }
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    try await eventually("triton-a reports the other client's queue") {
+                        let load = fixture.router.withState {
+                            $0.queueLoad(of: "faulty", on: "triton-a", now: .now)
+                        }
+                        return (load?.pending ?? 0) >= 3
+                    }
+                    // One request at a time: this router's own in-flight count is 0 at every pick.
+                    let served = try await Self.load(fixture.router, workers: 1, requests: 60)
+                    done.set()
+                    shares[strategy] = Self.share(of: "triton-b", in: served, skipping: 0)
+                }
+            }
+        }
+        print(
+            "least_queue vs least_outstanding with triton-a queued by another client: "
+                + "\(Int((shares[.leastQueue] ?? 0) * 100))% vs \(Int((shares[.leastOutstanding] ?? 0) * 100))% "
+                + "of 60 sequential requests to triton-b")
+        #expect((shares[.leastQueue] ?? 0) >= 0.8)
+        #expect((shares[.leastOutstanding] ?? 1) < 0.8)
+    }
+}

@@ -1,0 +1,94 @@
+"""Fault injection for the platform's tests and demonstrations.
+
+Computes what `simple` computes, after an injected delay, or fails with an injected error.
+The control file (FAULTY_CONTROL_FILE, JSON {"latency_ms": number, "error_rate": 0..1}) sets
+this server's faults and is re-read when its modification time or size changes; a missing or
+unreadable file means no faults. The request parameters fault_latency_ms and fault_error_rate
+override it for one request. Random draws use a generator seeded from FAULTY_SEED when set.
+"""
+
+import json
+import os
+import random
+import time
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+MAX_LATENCY_MS = 10_000
+
+
+class FaultControl:
+    """The current faults from the control file, re-read when the file changes."""
+
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.latency_ms = 0.0
+        self.error_rate = 0.0
+
+    def current(self):
+        if not self.path:
+            return self.latency_ms, self.error_rate
+        try:
+            info = os.stat(self.path)
+            stamp = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self.stamp:
+            self.stamp = stamp
+            self.latency_ms, self.error_rate = 0.0, 0.0
+            if stamp is not None:
+                try:
+                    with open(self.path, encoding="utf-8") as handle:
+                        settings = json.load(handle)
+                    self.latency_ms, self.error_rate = bounded(settings.get("latency_ms"), settings.get("error_rate"))
+                except (OSError, ValueError, AttributeError):
+                    pass
+        return self.latency_ms, self.error_rate
+
+
+def bounded(latency_ms, error_rate):
+    """Numbers clamped to what the model accepts; anything else counts as 0."""
+
+    def number(value):
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+    return min(max(number(latency_ms), 0.0), MAX_LATENCY_MS), min(max(number(error_rate), 0.0), 1.0)
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        self.control = FaultControl(os.environ.get("FAULTY_CONTROL_FILE"))
+        seed = os.environ.get("FAULTY_SEED")
+        self.random = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            latency_ms, error_rate = self.control.current()
+            parameters = json.loads(request.parameters() or "{}")
+            if "fault_latency_ms" in parameters or "fault_error_rate" in parameters:
+                latency_ms, error_rate = bounded(
+                    parameters.get("fault_latency_ms", latency_ms), parameters.get("fault_error_rate", error_rate)
+                )
+            if latency_ms > 0:
+                time.sleep(latency_ms / 1000.0)
+            if error_rate > 0 and self.random.random() < error_rate:
+                error = pb_utils.TritonError(f"faulty: injected failure (error rate {error_rate:g})")
+                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=error))
+                continue
+            responses.append(compute(request))
+        return responses
+
+
+def compute(request):
+    in0 = pb_utils.get_input_tensor_by_name(request, "INPUT0").as_numpy()
+    in1 = pb_utils.get_input_tensor_by_name(request, "INPUT1").as_numpy()
+    if in0.shape != in1.shape:
+        message = f"faulty: INPUT0 shape {list(in0.shape)} differs from INPUT1 shape {list(in1.shape)}"
+        return pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(message))
+    with np.errstate(over="ignore"):
+        out0 = (in0.astype(np.int32) + in1.astype(np.int32)).astype(np.int32)
+        out1 = (in0.astype(np.int32) - in1.astype(np.int32)).astype(np.int32)
+    return pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("OUTPUT0", out0), pb_utils.Tensor("OUTPUT1", out1)])
