@@ -102,6 +102,7 @@ public final class ModelRouter: KServeUpstream {
         }
         var tried: Set<BackendID> = []
         var failures: [String] = []
+        let hedgeDelay = request.isInference ? state.withLock { $0.hedgeDelay(model: model) } : nil
         for attempt in 1...maxAttempts {
             if attempt > 1 {
                 let delay = state.withLock { state -> Duration? in
@@ -115,24 +116,32 @@ public final class ModelRouter: KServeUpstream {
             guard let lease = state.withLock({ $0.acquire(model: model, target: target, excluding: tried, now: .now) })
             else { break }
             tried.insert(lease.backend)
-            let outcome = await call(lease, request: request)
+            let outcome: UpstreamOutcome
+            let backend: BackendID
+            if attempt == 1, let hedgeDelay {
+                (outcome, backend) = await hedged(
+                    lease, request: request, model: model, target: target, after: hedgeDelay)
+                tried.insert(backend)
+            } else {
+                (outcome, backend) = (await call(lease, request: request), lease.backend)
+            }
             switch outcome {
             case .answered(var response, _), .serverFault(var response):
-                response.headers.append((name: "x-routed-backend", value: lease.backend.rawValue))
+                response.headers.append((name: "x-routed-backend", value: backend.rawValue))
                 return response
             case .overloaded(let response):
                 throw InferenceError.overloaded(
                     message:
-                        "model '\(model)' is overloaded on \(lease.backend): \(response.errorText)",
+                        "model '\(model)' is overloaded on \(backend): \(response.errorText)",
                     retryAfter: .seconds(1))
             case .cancelled:
                 throw CancellationError()
             case .timedOut:
-                throw InferenceError.deadlineExceeded("no answer from \(lease.backend) before the deadline")
+                throw InferenceError.deadlineExceeded("no answer from \(backend) before the deadline")
             case .failed(let error):
-                throw InferenceError.upstream(status: 502, message: "\(lease.backend): \(error)")
+                throw InferenceError.upstream(status: 502, message: "\(backend): \(error)")
             case .retryable(let error):
-                failures.append("\(lease.backend): \(error.message)")
+                failures.append("\(backend): \(error.message)")
                 if let deadline = request.deadline, deadline <= .now {
                     throw InferenceError.deadlineExceeded("the deadline passed after \(attempt) attempt(s)")
                 }
@@ -141,6 +150,39 @@ public final class ModelRouter: KServeUpstream {
         let detail =
             failures.isEmpty ? "every backend is unhealthy or its breaker is open" : failures.joined(separator: "; ")
         throw InferenceError.unavailable("no backend available for model '\(model)': \(detail)")
+    }
+
+    /// The first attempt of a hedged request: `lease` at once and, if it has not answered after
+    /// `delay`, a second attempt to another backend (paid from the retry budget). The first
+    /// outcome that is not a cancellation wins; the other attempt is cancelled.
+    private func hedged(
+        _ lease: BackendLease, request: UpstreamRequest, model: String, target: RouteTarget, after delay: Duration
+    ) async -> (UpstreamOutcome, BackendID) {
+        await withTaskGroup(of: (UpstreamOutcome, BackendID)?.self) { group in
+            group.addTask { (await self.call(lease, request: request), lease.backend) }
+            group.addTask {
+                do { try await Task.sleep(for: delay) } catch { return nil }
+                let hedge = self.state.withLock { state -> BackendLease? in
+                    guard state.tryAcquireRetry(now: .now) else { return nil }
+                    return state.acquire(model: model, target: target, excluding: [lease.backend], now: .now)
+                }
+                guard let hedge else { return nil }
+                self.metrics.hedged(model: model, outcome: "sent")
+                return (await self.call(hedge, request: request), hedge.backend)
+            }
+            var cancelled: (UpstreamOutcome, BackendID)?
+            while let result = await group.next() {
+                guard let result else { continue }
+                if case .cancelled = result.0 {
+                    cancelled = result
+                    continue
+                }
+                group.cancelAll()
+                if result.1 != lease.backend { metrics.hedged(model: model, outcome: "won") }
+                return result
+            }
+            return cancelled ?? (.cancelled, lease.backend)
+        }
     }
 
     /// One call to one backend; records the outcome against the lease.
@@ -157,8 +199,11 @@ public final class ModelRouter: KServeUpstream {
             outcome = .classify(error)
         }
         let end = ContinuousClock.now
-        let events = state.withLock {
-            $0.release(lease, outcome: outcome.callOutcome, latency: start.duration(to: end), now: end)
+        let events = state.withLock { state in
+            if case .answered(_, .success) = outcome, let model = request.model {
+                state.recordLatency(model: model, start.duration(to: end))
+            }
+            return state.release(lease, outcome: outcome.callOutcome, latency: start.duration(to: end), now: end)
         }
         metrics.attempt(backend: lease.backend, outcome: outcome, latency: start.duration(to: end))
         report(events)

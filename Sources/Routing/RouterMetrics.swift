@@ -65,6 +65,11 @@ final class RouterMetrics: Sendable {
         Counter(label: "router_retries_total", dimensions: [("model", model)]).increment()
     }
 
+    /// A hedge sent (`outcome`: `sent`), and which attempt answered first (`won`: the hedge).
+    func hedged(model: String, outcome: String) {
+        Counter(label: "router_hedges_total", dimensions: [("model", model), ("outcome", outcome)]).increment()
+    }
+
     /// A passive ejection.
     func ejected(backend: BackendID) {
         Counter(label: "router_ejections_total", dimensions: [("backend", backend.rawValue)]).increment()

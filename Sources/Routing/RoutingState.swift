@@ -36,6 +36,7 @@ public struct RoutingState: Sendable {
     private var budget: RetryBudget
     private var balancers: [String: StrategyBalancer] = [:]
     private var queues: BackendQueues
+    private var latencies: [String: LatencyWindow] = [:]
     private var rng: SeededGenerator
     /// What the backends' repository indexes list: with the routes, the models the router knows.
     public private(set) var catalog = ModelCatalog()
@@ -101,6 +102,22 @@ public struct RoutingState: Sendable {
             }
             skipped.insert(id)
         }
+    }
+
+    /// Records a successful attempt's latency for `model` when its route hedges.
+    public mutating func recordLatency(model: String, _ latency: Duration) {
+        guard routes.route(for: model)?.hedge != nil else { return }
+        latencies[model, default: LatencyWindow()].record(latency)
+    }
+
+    /// How long to wait before hedging `model`'s inference: its route's percentile of recent
+    /// latencies (at least its minimum delay); nil when the route does not hedge or too few
+    /// attempts have been seen.
+    public func hedgeDelay(model: String) -> Duration? {
+        guard let policy = routes.route(for: model)?.hedge,
+            let observed = latencies[model]?.percentile(policy.percentile)
+        else { return nil }
+        return max(observed, .milliseconds(policy.minimumDelayMilliseconds))
     }
 
     /// Records the queue samples read from `backend`'s Prometheus endpoint at `now`.

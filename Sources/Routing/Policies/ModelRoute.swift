@@ -9,16 +9,21 @@ public struct ModelRoute: Sendable, Hashable, Codable {
     public var targets: [RouteTarget]
     /// How each target's traffic is spread over its backends. Default round-robin.
     public var strategy: BalancingStrategy
+    /// Whether and when inference is hedged; nil (the default) never hedges.
+    public var hedge: HedgePolicy?
 
     /// Creates a route; call ``validate()`` (or build a ``RouteTable``) before using it.
-    public init(model: String, targets: [RouteTarget], strategy: BalancingStrategy = .roundRobin) {
+    public init(
+        model: String, targets: [RouteTarget], strategy: BalancingStrategy = .roundRobin, hedge: HedgePolicy? = nil
+    ) {
         self.model = model
         self.targets = targets
         self.strategy = strategy
+        self.hedge = hedge
     }
 
     private enum CodingKeys: String, CodingKey {
-        case model, targets, strategy
+        case model, targets, strategy, hedge
     }
 
     /// Decodes a route; a missing `strategy` means round-robin.
@@ -27,6 +32,7 @@ public struct ModelRoute: Sendable, Hashable, Codable {
         self.model = try container.decode(String.self, forKey: .model)
         self.targets = try container.decode([RouteTarget].self, forKey: .targets)
         self.strategy = try container.decodeIfPresent(BalancingStrategy.self, forKey: .strategy) ?? .roundRobin
+        self.hedge = try container.decodeIfPresent(HedgePolicy.self, forKey: .hedge)
     }
 
     /// A route sending all of `model`'s traffic to the request's own version.
@@ -86,6 +92,11 @@ public struct ModelRoute: Sendable, Hashable, Codable {
             throw RouteValidationError(
                 .zeroTotalWeight, model: model,
                 "model \"\(model)\": every target has weight 0; at least one must be positive")
+        }
+        if let hedge, !hedge.isValid {
+            throw RouteValidationError(
+                .invalidHedge, model: model,
+                "model \"\(model)\": hedge percentile must be from 0.5 to 0.999 and min_delay_ms from 0 to 60000")
         }
     }
 

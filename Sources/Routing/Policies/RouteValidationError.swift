@@ -14,6 +14,7 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
             case duplicateVersion = "duplicate_version"
             case emptyBackends = "empty_backends"
             case duplicateModel = "duplicate_model"
+            case invalidHedge = "invalid_hedge"
         }
 
         private let base: Base
@@ -40,6 +41,8 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
         public static let emptyBackends = Code(.emptyBackends)
         /// A route table holds two routes for one model.
         public static let duplicateModel = Code(.duplicateModel)
+        /// The hedge policy's percentile or minimum delay is out of range.
+        public static let invalidHedge = Code(.invalidHedge)
 
         /// A short, label-safe name, e.g. `duplicate_version`.
         public var name: String { base.rawValue }

@@ -1,10 +1,11 @@
 """Fault injection for the platform's tests and demonstrations.
 
 Computes what `simple` computes, after an injected delay, or fails with an injected error.
-The control file (FAULTY_CONTROL_FILE, JSON {"latency_ms": number, "error_rate": 0..1}) sets
-this server's faults and is re-read when its modification time or size changes; a missing or
-unreadable file means no faults. The request parameters fault_latency_ms and fault_error_rate
-override it for one request. Random draws use a generator seeded from FAULTY_SEED when set.
+The control file (FAULTY_CONTROL_FILE, JSON {"latency_ms": number, "slow_rate": 0..1,
+"error_rate": 0..1}) sets this server's faults and is re-read when its modification time or size
+changes; a missing or unreadable file means no faults. slow_rate (default 1) is the share of
+requests that get the latency. The request parameters fault_latency_ms, fault_slow_rate and
+fault_error_rate override it for one request. Random draws use a generator seeded from FAULTY_SEED when set.
 """
 
 import json
@@ -24,12 +25,12 @@ class FaultControl:
     def __init__(self, path):
         self.path = path
         self.stamp = None
-        self.latency_ms = 0.0
-        self.error_rate = 0.0
+        self.faults = (0.0, 1.0, 0.0)
 
     def current(self):
+        """(latency_ms, slow_rate, error_rate) in force."""
         if not self.path:
-            return self.latency_ms, self.error_rate
+            return self.faults
         try:
             info = os.stat(self.path)
             stamp = (info.st_mtime_ns, info.st_size)
@@ -37,24 +38,32 @@ class FaultControl:
             stamp = None
         if stamp != self.stamp:
             self.stamp = stamp
-            self.latency_ms, self.error_rate = 0.0, 0.0
+            self.faults = (0.0, 1.0, 0.0)
             if stamp is not None:
                 try:
                     with open(self.path, encoding="utf-8") as handle:
-                        settings = json.load(handle)
-                    self.latency_ms, self.error_rate = bounded(settings.get("latency_ms"), settings.get("error_rate"))
+                        self.faults = bounded(json.load(handle), "", (0.0, 1.0, 0.0))
                 except (OSError, ValueError, AttributeError):
                     pass
-        return self.latency_ms, self.error_rate
+        return self.faults
 
 
-def bounded(latency_ms, error_rate):
-    """Numbers clamped to what the model accepts; anything else counts as 0."""
+def bounded(settings, prefix, defaults):
+    """(latency_ms, slow_rate, error_rate) from `settings` (keys with `prefix`), clamped to what
+    the model accepts; a missing or non-numeric value keeps its default."""
 
-    def number(value):
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    def number(key, default, upper):
+        value = settings.get(prefix + key, default)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return default
+        return min(max(float(value), 0.0), upper)
 
-    return min(max(number(latency_ms), 0.0), MAX_LATENCY_MS), min(max(number(error_rate), 0.0), 1.0)
+    latency_ms, slow_rate, error_rate = defaults
+    return (
+        number("latency_ms", latency_ms, MAX_LATENCY_MS),
+        number("slow_rate", slow_rate, 1.0),
+        number("error_rate", error_rate, 1.0),
+    )
 
 
 class TritonPythonModel:
@@ -66,13 +75,9 @@ class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for request in requests:
-            latency_ms, error_rate = self.control.current()
             parameters = json.loads(request.parameters() or "{}")
-            if "fault_latency_ms" in parameters or "fault_error_rate" in parameters:
-                latency_ms, error_rate = bounded(
-                    parameters.get("fault_latency_ms", latency_ms), parameters.get("fault_error_rate", error_rate)
-                )
-            if latency_ms > 0:
+            latency_ms, slow_rate, error_rate = bounded(parameters, "fault_", self.control.current())
+            if latency_ms > 0 and (slow_rate >= 1 or self.random.random() < slow_rate):
                 time.sleep(latency_ms / 1000.0)
             if error_rate > 0 and self.random.random() < error_rate:
                 error = pb_utils.TritonError(f"faulty: injected failure (error rate {error_rate:g})")

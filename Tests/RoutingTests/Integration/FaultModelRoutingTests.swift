@@ -6,16 +6,17 @@ import Testing
 
 @testable import Routing
 
-/// `least_queue` over the stack's two Tritons, one of them slowed by the fault-injection model's
-/// control file. Every load is bounded in requests and concurrency.
+/// Load-aware routing and hedging over the stack's two Tritons, one of them slowed by the
+/// fault-injection model's control file (one test at a time: they share that file). Every load
+/// is bounded in requests and concurrency.
 @Suite(
-    "least_queue: traffic follows the backends' own queues (faulty model, real Tritons)", .serialized,
+    "Routing under injected faults: least_queue and hedging (faulty model, real Tritons)", .serialized,
     .enabled(if: StackEnvironment.current.hasTriton, "TRITON_URLS not set: run `make up` first"))
-struct LoadAwareRoutingTests {
+struct FaultModelRoutingTests {
     /// Sets the faults of the Triton reading `file`.
-    static func setFaults(_ file: String, latencyMilliseconds: Int) throws {
-        try Data(#"{"latency_ms": \#(latencyMilliseconds), "error_rate": 0}"#.utf8).write(
-            to: URL(fileURLWithPath: file), options: .atomic)
+    static func setFaults(_ file: String, latencyMilliseconds: Int, slowRate: Double = 1) throws {
+        try Data(#"{"latency_ms": \#(latencyMilliseconds), "slow_rate": \#(slowRate), "error_rate": 0}"#.utf8)
+            .write(to: URL(fileURLWithPath: file), options: .atomic)
     }
 
     /// The stack's Tritons with their Prometheus endpoints, and triton-a's fault control file.
@@ -152,5 +153,46 @@ struct LoadAwareRoutingTests {
                 + "of 60 sequential requests to triton-b")
         #expect((shares[.leastQueue] ?? 0) >= 0.8)
         #expect((shares[.leastOutstanding] ?? 1) < 0.8)
+    }
+
+    /// The latencies of `count` sequential requests, sorted.
+    static func latencies(_ router: ModelRouter, count: Int) async throws -> [Duration] {
+        var latencies: [Duration] = []
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            let answer = try await router.forward(inferRequest(model: "faulty", deadline: .now + .seconds(10)))
+            #expect(answer.status == 200)
+            latencies.append(start.duration(to: .now))
+        }
+        return latencies.sorted()
+    }
+
+    static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {
+        sorted[min(Int((fraction * Double(sorted.count)).rounded(.up)) - 1, sorted.count - 1)]
+    }
+
+    @Test("with one Triton slow on some requests, hedging after the route's p95 lowers the p99")
+    func hedgingCutsTheTail() async throws {
+        let (backends, slowFile) = try Self.backends()
+        try Self.setFaults(slowFile, latencyMilliseconds: 200, slowRate: 0.06)
+        defer { try? Self.setFaults(slowFile, latencyMilliseconds: 0) }
+        var p99: [Bool: Duration] = [:]
+        for hedging in [false, true] {
+            let route = ModelRoute(
+                model: "faulty", targets: [RouteTarget(weight: 1)], strategy: .roundRobin,
+                hedge: hedging ? HedgePolicy(percentile: 0.95) : nil)
+            try await RouterFixture.with(backends: backends, routes: [route]) { fixture in
+                // The route's latency window fills first (hedging needs 20 recent successes).
+                _ = try await Self.latencies(fixture.router, count: 40)
+                let measured = try await Self.latencies(fixture.router, count: 300)
+                p99[hedging] = Self.percentile(measured, 0.99)
+            }
+        }
+        let without = p99[false] ?? .zero
+        let with = p99[true] ?? .zero
+        print(
+            "hedging: p99 of 300 sequential requests, triton-a slow (200 ms) on 6% of its requests: \(without) without, \(with) with"
+        )
+        #expect(with < without)
     }
 }
