@@ -8,7 +8,7 @@ public enum PlatformMigrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
         batchJobs, apiKeys, jobOwners, callbackOutbox, apiKeyChanges, shardedOutputs, resultFiles, openAIBatches,
-        jobExpiry, itemRowsUnchecked, sharedRoutes,
+        jobExpiry, itemRowsUnchecked, sharedRoutes, canaryDecisions,
     ]
 
     /// The channel ``apiKeyChanges`` notifies: each payload is the changed key's SHA-256 digest in
@@ -244,5 +244,21 @@ public enum PlatformMigrations {
                 route jsonb NOT NULL,
                 version bigint NOT NULL REFERENCES route_changes (version)
             );
+            """)
+
+    /// Every step a router's canary rollout took (promote, complete, rollback), with why.
+    static let canaryDecisions = Migration(
+        version: 12, name: "canary decisions",
+        sql: """
+            CREATE TABLE canary_decisions (
+                id bigserial PRIMARY KEY,
+                model text NOT NULL,
+                action text NOT NULL,
+                canary_percent integer NOT NULL,
+                reason text NOT NULL,
+                decided_by text NOT NULL,
+                decided_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX canary_decisions_by_model ON canary_decisions (model, id DESC);
             """)
 }

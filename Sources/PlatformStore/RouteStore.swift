@@ -85,4 +85,46 @@ public struct RouteStore: Sendable {
                 changedBy: try $0.decode("changed_by"), changedAt: try $0.decode("changed_at"))
         }
     }
+
+    /// Records a canary rollout's decision, made by the replica `decidedBy`.
+    public func recordCanaryDecision(
+        model: String, action: String, canaryPercent: Int, reason: String, decidedBy: String
+    ) async throws {
+        try await pool.query(
+            """
+            INSERT INTO canary_decisions (model, action, canary_percent, reason, decided_by)
+            VALUES ($1, $2, $3, $4, $5)
+            """,
+            [.text(model), .text(action), .int(Int64(canaryPercent)), .text(reason), .text(decidedBy)])
+    }
+
+    /// The latest canary decisions for `model`, newest first: (action, percent, reason, by, at).
+    public func canaryDecisions(model: String, limit: Int) async throws -> [CanaryDecisionRow] {
+        try await pool.query(
+            """
+            SELECT action, canary_percent, reason, decided_by, decided_at FROM canary_decisions
+            WHERE model = $1 ORDER BY id DESC LIMIT $2
+            """,
+            [.text(model), .int(Int64(max(0, limit)))]
+        ).map {
+            CanaryDecisionRow(
+                action: try $0.decode("action"), canaryPercent: try $0.decode("canary_percent"),
+                reason: try $0.decode("reason"), decidedBy: try $0.decode("decided_by"),
+                decidedAt: try $0.decode("decided_at"))
+        }
+    }
+
+    /// One recorded canary decision.
+    public struct CanaryDecisionRow: Sendable, Equatable {
+        /// `promote`, `complete` or `rollback`.
+        public var action: String
+        /// The canary's percentage after it.
+        public var canaryPercent: Int
+        /// Why.
+        public var reason: String
+        /// The replica that decided.
+        public var decidedBy: String
+        /// When.
+        public var decidedAt: Date
+    }
 }

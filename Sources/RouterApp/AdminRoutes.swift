@@ -27,7 +27,9 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
         admin.get("backends") { _, _ in try Self.json(["backends": router.backendStatuses()]) }
         admin.get("routes") { _, _ in
             try Self.json(
-                RoutesAnswer(routes: router.routes(), version: router.sharedRoutesVersion, shared: shared != nil))
+                RoutesAnswer(
+                    routes: router.routes(), version: router.sharedRoutesVersion, shared: shared != nil,
+                    rollouts: router.rolloutStatuses()))
         }
         admin.get("routes/:model/history") { request, context in
             let model = try context.parameters.require("model")
@@ -100,6 +102,8 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
         var version: Int64
         /// Whether route changes are shared by every replica.
         var shared: Bool
+        /// Canary rollouts by model.
+        var rollouts: [String: RolloutStatus]
     }
 
     /// The body of `PUT /admin/routes/{model}`'s answer.

@@ -78,6 +78,20 @@ public enum RouterApplication {
                 RouteFileWatcher(path: file, router: router, interval: settings.reloadInterval, logger: logger))
         }
         if let pool, let shared {
+            let store = RouteStore(pool: pool)
+            let replica = ProcessInfo.processInfo.hostName
+            router.observeCanaryDecisions { model, decision in
+                Task {
+                    do {
+                        try await store.recordCanaryDecision(
+                            model: model, action: decision.action, canaryPercent: decision.canaryPercent,
+                            reason: decision.reason, decidedBy: replica)
+                    } catch {
+                        logger.warning(
+                            "router.canary.audit_failed", metadata: ["model": "\(model)", "error": "\(error)"])
+                    }
+                }
+            }
             services.append(shared)
             app.beforeServerStarts {
                 await prepareSharedRoutes(shared, pool: pool, migrate: settings.migrateOnStart, logger: logger)

@@ -59,6 +59,11 @@ extension ModelRouter {
         try withState { try $0.replaceRoutes(routes) }
     }
 
+    /// Every canary rollout's phase and percentage, by model.
+    public func rolloutStatuses() -> [String: RolloutStatus] {
+        withState { $0.rolloutStatuses() }
+    }
+
     /// The breaker state of a backend by name (admin and tests).
     public func breakerState(of backend: BackendID) -> CircuitBreakerStateMachine.State? {
         withState { $0.breakerState(of: backend) }

@@ -15,6 +15,8 @@ public final class ModelRouter: KServeUpstream {
     /// Clients for the backends' Prometheus endpoints (those with a `metricsURL`).
     let metricsClients: [BackendID: TritonHTTPClient]
 
+    private let canaryObserver = Mutex<(@Sendable (String, CanaryRollout.Decision) -> Void)?>(nil)
+
     /// Whether any backend has a metrics URL, so a ``QueueMonitor`` has something to read.
     public var readsQueues: Bool { !metricsClients.isEmpty }
     private let metrics: RouterMetrics
@@ -60,24 +62,63 @@ public final class ModelRouter: KServeUpstream {
         try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.
         let isInference = request.isInference
-        let selection = state.withLock { state -> Result<RouteTarget, UnroutedVersionError> in
-            Result { () throws(UnroutedVersionError) -> RouteTarget in
-                guard isInference || request.version != nil else { return RouteTarget(weight: 1) }
-                return try state.selectTarget(
+        let selection = state.withLock { state -> Result<(RouteTarget, Bool), UnroutedVersionError> in
+            Result { () throws(UnroutedVersionError) -> (RouteTarget, Bool) in
+                guard isInference || request.version != nil else { return (RouteTarget(weight: 1), false) }
+                let target = try state.selectTarget(
                     model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
+                return (target, isInference && state.hasActiveRollout(model: model))
             }
         }
         let target: RouteTarget
+        let watched: Bool
         switch selection {
-        case .success(let chosen): target = chosen
+        case .success(let chosen): (target, watched) = chosen
         case .failure(let error): throw InferenceError.notFound(error.description)
         }
         let version = request.version ?? target.version
         let routed = request.forVersion(version)
         metrics.routed(model: model, version: version)
-        var response = try await attempt(routed, model: model, target: target)
-        if let version { response.headers.append((name: "x-routed-version", value: version)) }
-        return response
+        guard watched else {
+            var response = try await attempt(routed, model: model, target: target)
+            if let version { response.headers.append((name: "x-routed-version", value: version)) }
+            return response
+        }
+        let start = ContinuousClock.now
+        do {
+            var response = try await attempt(routed, model: model, target: target)
+            recordCanary(model: model, version: version, failed: response.status >= 500, since: start)
+            if let version { response.headers.append((name: "x-routed-version", value: version)) }
+            return response
+        } catch let error as InferenceError where error.httpStatus >= 500 {
+            recordCanary(model: model, version: version, failed: true, since: start)
+            throw error
+        }
+    }
+
+    /// Counts one request for `model`'s rollout and acts on the decision it leads to.
+    private func recordCanary(model: String, version: String?, failed: Bool, since start: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        guard
+            let decision = state.withLock({
+                $0.recordCanaryOutcome(
+                    model: model, version: version, failed: failed, latency: start.duration(to: now), now: now)
+            })
+        else { return }
+        logger.notice(
+            "router.canary.decision",
+            metadata: [
+                "model": "\(model)", "canary.action": "\(decision.action)",
+                "canary.percent": "\(decision.canaryPercent)", "canary.reason": "\(decision.reason)",
+            ])
+        metrics.canary(model: model, decision: decision)
+        canaryObserver.withLock { $0 }?(model, decision)
+    }
+
+    /// Called with every rollout decision (e.g. to write an audit row); runs on the request's
+    /// task, so it must not block.
+    public func observeCanaryDecisions(_ observer: @escaping @Sendable (String, CanaryRollout.Decision) -> Void) {
+        canaryObserver.withLock { $0 = observer }
     }
 
     /// Refuses a model (version) the router does not know before any state or series is made for it.

@@ -70,6 +70,13 @@ final class RouterMetrics: Sendable {
         Counter(label: "router_hedges_total", dimensions: [("model", model), ("outcome", outcome)]).increment()
     }
 
+    /// A rollout decision: counted by action, and the canary's percentage now.
+    func canary(model: String, decision: CanaryRollout.Decision) {
+        Counter(label: "router_canary_decisions_total", dimensions: [("model", model), ("action", decision.action)])
+            .increment()
+        Gauge(label: "router_canary_percent", dimensions: [("model", model)]).record(decision.canaryPercent)
+    }
+
     /// A passive ejection.
     func ejected(backend: BackendID) {
         Counter(label: "router_ejections_total", dimensions: [("backend", backend.rawValue)]).increment()

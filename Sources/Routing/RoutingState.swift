@@ -27,7 +27,7 @@ public struct RoutingState: Sendable {
     /// The backends in configuration order.
     public private(set) var backends: [BackendDescriptor]
     /// The model routes.
-    public private(set) var routes: RouteTable
+    public internal(set) var routes: RouteTable
     private var breakers: [BackendID: CircuitBreakerStateMachine] = [:]
     private var outstanding: [BackendID: Int] = [:]
     private var latency: [BackendID: LatencyEWMA] = [:]
@@ -37,6 +37,8 @@ public struct RoutingState: Sendable {
     private var balancers: [String: StrategyBalancer] = [:]
     private var queues: BackendQueues
     private var latencies: [String: LatencyWindow] = [:]
+    /// Canary rollouts by model, with the route each was declared by (see RoutingState+Canary).
+    var rollouts: [String: (rollout: CanaryRollout, declared: ModelRoute)] = [:]
     private var rng: SeededGenerator
     /// What the backends' repository indexes list: with the routes, the models the router knows.
     public private(set) var catalog = ModelCatalog()
@@ -55,6 +57,8 @@ public struct RoutingState: Sendable {
         for backend in backends {
             breakers[backend.id] = CircuitBreakerStateMachine(configuration: configuration.breaker)
         }
+        // The table's routes are valid, so their rollouts' weights are too.
+        try? syncRollouts(now: .now)
     }
 
     /// Picks the route target (model version) for a request: pinned, sticky, or by weight.
@@ -203,15 +207,17 @@ public struct RoutingState: Sendable {
     }
 
     /// Replaces every route at once (a reload); in-flight requests keep the target they chose.
-    public mutating func replaceRoutes(_ newRoutes: [ModelRoute]) throws {
+    public mutating func replaceRoutes(_ newRoutes: [ModelRoute], now: ContinuousClock.Instant = .now) throws {
         _ = try routes.replace(with: newRoutes)
         balancers.removeAll()
+        try syncRollouts(now: now)
     }
 
     /// Adds or replaces one model's route.
-    public mutating func upsertRoute(_ route: ModelRoute) throws {
+    public mutating func upsertRoute(_ route: ModelRoute, now: ContinuousClock.Instant = .now) throws {
         _ = try routes.upsert(route)
         balancers = balancers.filter { !$0.key.hasPrefix(route.model + "|") }
+        try syncRollouts(now: now)
     }
 
     /// Whether any backend is healthy by active probes (the router's own readiness).

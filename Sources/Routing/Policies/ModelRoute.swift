@@ -11,19 +11,24 @@ public struct ModelRoute: Sendable, Hashable, Codable {
     public var strategy: BalancingStrategy
     /// Whether and when inference is hedged; nil (the default) never hedges.
     public var hedge: HedgePolicy?
+    /// An SLO-guarded rollout between two of the route's versions; the router then sets the two
+    /// targets' weights itself, step by step.
+    public var canary: CanaryPolicy?
 
     /// Creates a route; call ``validate()`` (or build a ``RouteTable``) before using it.
     public init(
-        model: String, targets: [RouteTarget], strategy: BalancingStrategy = .roundRobin, hedge: HedgePolicy? = nil
+        model: String, targets: [RouteTarget], strategy: BalancingStrategy = .roundRobin, hedge: HedgePolicy? = nil,
+        canary: CanaryPolicy? = nil
     ) {
         self.model = model
         self.targets = targets
         self.strategy = strategy
         self.hedge = hedge
+        self.canary = canary
     }
 
     private enum CodingKeys: String, CodingKey {
-        case model, targets, strategy, hedge
+        case model, targets, strategy, hedge, canary
     }
 
     /// Decodes a route; a missing `strategy` means round-robin.
@@ -33,6 +38,7 @@ public struct ModelRoute: Sendable, Hashable, Codable {
         self.targets = try container.decode([RouteTarget].self, forKey: .targets)
         self.strategy = try container.decodeIfPresent(BalancingStrategy.self, forKey: .strategy) ?? .roundRobin
         self.hedge = try container.decodeIfPresent(HedgePolicy.self, forKey: .hedge)
+        self.canary = try container.decodeIfPresent(CanaryPolicy.self, forKey: .canary)
     }
 
     /// A route sending all of `model`'s traffic to the request's own version.
@@ -92,6 +98,17 @@ public struct ModelRoute: Sendable, Hashable, Codable {
             throw RouteValidationError(
                 .zeroTotalWeight, model: model,
                 "model \"\(model)\": every target has weight 0; at least one must be positive")
+        }
+        if let canary {
+            if let problem = canary.problem {
+                throw RouteValidationError(.invalidCanary, model: model, "model \"\(model)\": canary: \(problem)")
+            }
+            guard target(version: canary.stable) != nil, target(version: canary.canary) != nil else {
+                throw RouteValidationError(
+                    .invalidCanary, model: model,
+                    "model \"\(model)\": canary: the route needs a target for each of versions "
+                        + "\"\(canary.stable)\" and \"\(canary.canary)\"")
+            }
         }
         if let hedge, !hedge.isValid {
             throw RouteValidationError(

@@ -15,6 +15,7 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
             case emptyBackends = "empty_backends"
             case duplicateModel = "duplicate_model"
             case invalidHedge = "invalid_hedge"
+            case invalidCanary = "invalid_canary"
         }
 
         private let base: Base
@@ -43,6 +44,8 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
         public static let duplicateModel = Code(.duplicateModel)
         /// The hedge policy's percentile or minimum delay is out of range.
         public static let invalidHedge = Code(.invalidHedge)
+        /// The canary policy's numbers are out of range, or its versions have no target.
+        public static let invalidCanary = Code(.invalidCanary)
 
         /// A short, label-safe name, e.g. `duplicate_version`.
         public var name: String { base.rawValue }

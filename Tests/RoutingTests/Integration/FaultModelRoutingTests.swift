@@ -81,7 +81,7 @@ struct FaultModelRoutingTests {
                 group.addTask { try await monitor.run() }
                 defer { group.cancelAll() }
                 do {
-                    try Self.setFaults(slowFile, latencyMilliseconds: 100)
+                    try Self.setFaults(slowFile, latencyMilliseconds: 250)
                     let slowed = try await Self.load(fixture.router, workers: 6, requests: 80)
                     let moved = Self.share(of: "triton-b", in: slowed, skipping: 0.25)
                     try Self.setFaults(slowFile, latencyMilliseconds: 0)
@@ -91,7 +91,7 @@ struct FaultModelRoutingTests {
                     let recovered = try await Self.load(fixture.router, workers: 6, requests: 80)
                     let back = Self.share(of: "triton-a", in: recovered, skipping: 0.25)
                     print(
-                        "least_queue: triton-a slowed by 100 ms: \(Int(moved * 100))% of the last 360 of 480 "
+                        "least_queue: triton-a slowed by 250 ms: \(Int(moved * 100))% of the last 360 of 480 "
                             + "requests to triton-b; recovered: \(Int(back * 100))% of the last 360 to triton-a")
                     #expect(moved >= 0.8)
                     #expect(back >= 0.25)
@@ -194,5 +194,78 @@ struct FaultModelRoutingTests {
             "hedging: p99 of 300 sequential requests, triton-a slow (200 ms) on 6% of its requests: \(without) without, \(with) with"
         )
         #expect(with < without)
+    }
+
+    /// Sends `faulty` requests from `workers` senders until `done` holds (checked after each
+    /// answer) or `limit` requests in all; returns how many were sent.
+    static func load(
+        _ router: ModelRouter, workers: Int, limit: Int, until done: @escaping @Sendable () -> Bool
+    ) async throws -> Int {
+        let sent = Answers()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    while !done(), sent.backends.count < limit {
+                        _ = try await router.forward(inferRequest(model: "faulty", deadline: .now + .seconds(10)))
+                        sent.append("")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return sent.backends.count
+    }
+
+    static func canaryRoute(_ policy: CanaryPolicy) -> ModelRoute {
+        ModelRoute(
+            model: "faulty", targets: [RouteTarget(version: "1", weight: 100), RouteTarget(version: "2", weight: 0)],
+            canary: policy)
+    }
+
+    @Test("a canary version that fails 20% of its requests is rolled back at its first step, before the window ends")
+    func failingCanaryRollsBack() async throws {
+        let (backends, _) = try Self.backends()
+        let environment = StackEnvironment.current
+        let files = [try environment.require("TRITON_A_FAULTS_FILE"), try environment.require("TRITON_B_FAULTS_FILE")]
+        for file in files {
+            try Data(#"{"versions": {"2": {"error_rate": 0.2}}}"#.utf8).write(
+                to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        defer { for file in files { try? Self.setFaults(file, latencyMilliseconds: 0) } }
+        let policy = CanaryPolicy(
+            stable: "1", canary: "2", steps: [20, 50, 100], windowMilliseconds: 10_000, minimumRequests: 40,
+            maximumErrorRate: 0.05, maximumP99Ratio: nil)
+        try await RouterFixture.with(backends: backends, routes: [Self.canaryRoute(policy)]) { fixture in
+            let start = ContinuousClock.now
+            let sent = try await Self.load(fixture.router, workers: 4, limit: 5000) {
+                fixture.router.rolloutStatuses()["faulty"]?.phase != .progressing
+            }
+            let elapsed = start.duration(to: .now)
+            let status = fixture.router.rolloutStatuses()["faulty"]
+            print("canary: a version failing 20% was rolled back after \(elapsed) and \(sent) requests (window 10 s)")
+            #expect(status?.phase == .rolledBack)
+            #expect(status?.canaryPercent == 0)
+            #expect(fixture.router.routes().first?.targets.map(\.weight) == [100, 0])
+        }
+    }
+
+    @Test("a healthy canary steps up to 100% window by window")
+    func healthyCanaryPromotes() async throws {
+        let (backends, _) = try Self.backends()
+        let policy = CanaryPolicy(
+            stable: "1", canary: "2", steps: [20, 50, 100], windowMilliseconds: 300, minimumRequests: 20,
+            maximumErrorRate: 0.05, maximumP99Ratio: nil)
+        try await RouterFixture.with(backends: backends, routes: [Self.canaryRoute(policy)]) { fixture in
+            let start = ContinuousClock.now
+            let sent = try await Self.load(fixture.router, workers: 4, limit: 50_000) {
+                fixture.router.rolloutStatuses()["faulty"]?.phase != .progressing
+            }
+            let status = fixture.router.rolloutStatuses()["faulty"]
+            print(
+                "canary: a healthy version reached 100% after \(start.duration(to: .now)) and \(sent) requests (3 steps of 300 ms)"
+            )
+            #expect(status?.phase == .promoted)
+            #expect(fixture.router.routes().first?.targets.map(\.weight) == [0, 100])
+        }
     }
 }

@@ -5,7 +5,9 @@ The control file (FAULTY_CONTROL_FILE, JSON {"latency_ms": number, "slow_rate": 
 "error_rate": 0..1}) sets this server's faults and is re-read when its modification time or size
 changes; a missing or unreadable file means no faults. slow_rate (default 1) is the share of
 requests that get the latency. The request parameters fault_latency_ms, fault_slow_rate and
-fault_error_rate override it for one request. Random draws use a generator seeded from FAULTY_SEED when set.
+fault_error_rate override it for one request. A "versions" object in the control file
+({"versions": {"2": {"error_rate": 0.2}}}) sets one version's faults over the file's own, for
+canary experiments. Random draws use a generator seeded from FAULTY_SEED when set.
 """
 
 import json
@@ -22,8 +24,9 @@ MAX_LATENCY_MS = 10_000
 class FaultControl:
     """The current faults from the control file, re-read when the file changes."""
 
-    def __init__(self, path):
+    def __init__(self, path, version):
         self.path = path
+        self.version = version
         self.stamp = None
         self.faults = (0.0, 1.0, 0.0)
 
@@ -42,7 +45,11 @@ class FaultControl:
             if stamp is not None:
                 try:
                     with open(self.path, encoding="utf-8") as handle:
-                        self.faults = bounded(json.load(handle), "", (0.0, 1.0, 0.0))
+                        settings = json.load(handle)
+                    self.faults = bounded(settings, "", (0.0, 1.0, 0.0))
+                    own = settings.get("versions", {}).get(self.version)
+                    if isinstance(own, dict):
+                        self.faults = bounded(own, "", self.faults)
                 except (OSError, ValueError, AttributeError):
                     pass
         return self.faults
@@ -68,7 +75,7 @@ def bounded(settings, prefix, defaults):
 
 class TritonPythonModel:
     def initialize(self, args):
-        self.control = FaultControl(os.environ.get("FAULTY_CONTROL_FILE"))
+        self.control = FaultControl(os.environ.get("FAULTY_CONTROL_FILE"), str(args.get("model_version", "")))
         seed = os.environ.get("FAULTY_SEED")
         self.random = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
 
