@@ -53,13 +53,15 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
                 update = try JSONDecoder().decode(RouteUpdate.self, from: Data(body.readableBytesView))
             } catch {
                 throw InferenceError.badRequest(
-                    "the body must be {\"targets\": [{\"version\", \"weight\"}], \"strategy\"?}: \(error)")
+                    "the body must be {\"targets\": [{\"version\", \"weight\"}], \"strategy\"?, \"hedge\"?, \"canary\"?}: \(error)")
             }
             guard update.model == nil || update.model == model else {
                 throw InferenceError.badRequest(
                     "the body names model '\(update.model ?? "")' but the path names '\(model)'")
             }
-            let route = ModelRoute(model: model, targets: update.targets, strategy: update.strategy ?? .roundRobin)
+            let route = ModelRoute(
+                model: model, targets: update.targets, strategy: update.strategy ?? .roundRobin, hedge: update.hedge,
+                canary: update.canary)
             do {
                 try route.validate()
             } catch {
@@ -140,6 +142,8 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
         var model: String?
         var targets: [RouteTarget]
         var strategy: BalancingStrategy?
+        var hedge: HedgePolicy?
+        var canary: CanaryPolicy?
     }
 
     static func json(_ value: some Encodable) throws -> Response {

@@ -6,5 +6,7 @@ struct InferctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inferctl",
         abstract: "Operate the inference platform.",
-        subcommands: [KeysCommand.self, BatchCommand.self])
+        subcommands: [
+            KeysCommand.self, BatchCommand.self, RoutesCommand.self, BackendsCommand.self, CanaryCommand.self,
+        ])
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CurlHTTP
 import Foundation
 import InferenceProtocol
 
@@ -32,14 +31,7 @@ struct GatewayOptions: ParsableArguments {
         }
         if let contentType { headers.append((name: "Content-Type", value: contentType)) }
         headers += extraHeaders
-        let transport = CurlHTTPTransport()
-        defer { Task { await transport.shutdown() } }
-        let response = try await transport.execute(
-            HTTPRequestSpec(method: method, url: base + path, headers: headers, body: body, timeout: .seconds(120)))
-        guard (200..<300).contains(response.status) || accepted.contains(response.status) else {
-            let text = String(decoding: response.body.prefix(500), as: UTF8.self)
-            throw ValidationError("the gateway answered \(response.status): \(text)")
-        }
-        return response
+        return try await ServiceCall.send(
+            service: "gateway", base: base, method, path, headers: headers, body: body, accepted: accepted)
     }
 }
