@@ -53,7 +53,8 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
                 update = try JSONDecoder().decode(RouteUpdate.self, from: Data(body.readableBytesView))
             } catch {
                 throw InferenceError.badRequest(
-                    "the body must be {\"targets\": [{\"version\", \"weight\"}], \"strategy\"?, \"hedge\"?, \"canary\"?}: \(error)")
+                    #"the body must be {"targets": [{"version", "weight"}], "strategy"?, "hedge"?, "canary"?}: "#
+                        + "\(error)")
             }
             guard update.model == nil || update.model == model else {
                 throw InferenceError.badRequest(
