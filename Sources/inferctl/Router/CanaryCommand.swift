@@ -80,9 +80,7 @@ struct CanarySetCommand: AsyncParsableCommand {
             canary: .init(
                 stable: stable, canary: canary, steps: percentages, windowMS: windowMs, minRequests: minRequests,
                 maxErrorRate: maxErrorRate, maxP99Ratio: maxP99Ratio))
-        let answer = try await router.call(
-            "PUT", "/admin/routes/\(model)", body: try JSONEncoder().encode(route),
-            author: author ?? ProcessInfo.processInfo.environment["USER"])
+        let answer = try await router.put(route, author: author)
         if router.json {
             print(String(decoding: answer, as: UTF8.self))
         } else {
@@ -112,9 +110,7 @@ extension CanaryEnding {
         let route = RouterAnswers.Route(
             model: model, targets: [.init(version: winner, weight: 100), .init(version: loser, weight: 0)],
             strategy: routes.routes.first { $0.model == model }?.strategy)
-        _ = try await router.call(
-            "PUT", "/admin/routes/\(model)", body: try JSONEncoder().encode(route),
-            author: author ?? ProcessInfo.processInfo.environment["USER"])
+        _ = try await router.put(route, author: author)
         print("\(model): version \(winner) serves 100%; the rollout is over")
     }
 }

@@ -30,6 +30,13 @@ struct RouterOptions: ParsableArguments {
             .body
     }
 
+    /// `PUT /admin/routes/{model}` with `route`, recorded as made by `author` (else `USER`).
+    func put(_ route: RouterAnswers.Route, author: String?) async throws -> Data {
+        try await call(
+            "PUT", "/admin/routes/\(route.model)", body: try JSONEncoder().encode(route),
+            author: author ?? ProcessInfo.processInfo.environment["USER"])
+    }
+
     /// Prints `data` as it came when `--json`, else `table(decoded)`.
     func show<Answer: Decodable>(_ data: Data, as type: Answer.Type, table: (Answer) -> String) throws {
         if json {

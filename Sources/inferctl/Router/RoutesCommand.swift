@@ -62,9 +62,7 @@ struct RoutesSetCommand: AsyncParsableCommand {
             return RouterAnswers.Target(version: parts[0] == "*" ? nil : String(parts[0]), weight: weight)
         }
         let route = RouterAnswers.Route(model: model, targets: targets, strategy: strategy)
-        let answer = try await router.call(
-            "PUT", "/admin/routes/\(model)", body: try JSONEncoder().encode(route),
-            author: author ?? ProcessInfo.processInfo.environment["USER"])
+        let answer = try await router.put(route, author: author)
         if router.json {
             print(String(decoding: answer, as: UTF8.self))
         } else {
