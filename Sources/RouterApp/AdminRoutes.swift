@@ -53,7 +53,7 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
                 update = try JSONDecoder().decode(RouteUpdate.self, from: Data(body.readableBytesView))
             } catch {
                 throw InferenceError.badRequest(
-                    #"the body must be {"targets": [{"version", "weight"}], "strategy"?, "hedge"?, "canary"?}: "#
+                    #"the body must be {"targets": [{"version", "weight"}], "strategy"?, "hedge"?, "canary"?, "shadow"?}: "#
                         + "\(error)")
             }
             guard update.model == nil || update.model == model else {
@@ -62,7 +62,7 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
             }
             let route = ModelRoute(
                 model: model, targets: update.targets, strategy: update.strategy ?? .roundRobin, hedge: update.hedge,
-                canary: update.canary)
+                canary: update.canary, shadow: update.shadow)
             do {
                 try route.validate()
             } catch {
@@ -145,6 +145,7 @@ struct AdminRoutes<Context: RequestContext>: Sendable {
         var strategy: BalancingStrategy?
         var hedge: HedgePolicy?
         var canary: CanaryPolicy?
+        var shadow: ShadowPolicy?
     }
 
     static func json(_ value: some Encodable) throws -> Response {

@@ -16,10 +16,12 @@ public final class ModelRouter: KServeUpstream {
     let metricsClients: [BackendID: TritonHTTPClient]
 
     private let canaryObserver = Mutex<(@Sendable (String, CanaryRollout.Decision) -> Void)?>(nil)
+    /// What each model's shadow calls did, with those in flight.
+    let shadowStats = Mutex<[String: ShadowStats]>([:])
 
     /// Whether any backend has a metrics URL, so a ``QueueMonitor`` has something to read.
     public var readsQueues: Bool { !metricsClients.isEmpty }
-    private let metrics: RouterMetrics
+    let metrics: RouterMetrics
     /// Where the routes in force came from; locked before `state` whenever both are.
     let layers: Mutex<RouteLayers>
     let logger: Logger
@@ -62,38 +64,54 @@ public final class ModelRouter: KServeUpstream {
         try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.
         let isInference = request.isInference
-        let selection = state.withLock { state -> Result<(RouteTarget, Bool), UnroutedVersionError> in
-            Result { () throws(UnroutedVersionError) -> (RouteTarget, Bool) in
-                guard isInference || request.version != nil else { return (RouteTarget(weight: 1), false) }
+        let selection = state.withLock { state -> Result<Selection, UnroutedVersionError> in
+            Result { () throws(UnroutedVersionError) -> Selection in
+                guard isInference || request.version != nil else { return Selection(target: RouteTarget(weight: 1)) }
                 let target = try state.selectTarget(
                     model: model, pinnedVersion: request.version, stickyKey: request.stickyKey)
-                return (target, isInference && state.hasActiveRollout(model: model))
+                guard isInference else { return Selection(target: target) }
+                return Selection(
+                    target: target, watched: state.hasActiveRollout(model: model),
+                    shadow: state.shadowDraw(model: model))
             }
         }
-        let target: RouteTarget
-        let watched: Bool
+        let chosen: Selection
         switch selection {
-        case .success(let chosen): (target, watched) = chosen
+        case .success(let selected): chosen = selected
         case .failure(let error): throw InferenceError.notFound(error.description)
         }
-        let version = request.version ?? target.version
+        let version = request.version ?? chosen.target.version
         let routed = request.forVersion(version)
         metrics.routed(model: model, version: version)
-        guard watched else {
-            var response = try await attempt(routed, model: model, target: target)
+        guard chosen.watched || chosen.shadow != nil else {
+            var response = try await attempt(routed, model: model, target: chosen.target)
             if let version { response.headers.append((name: "x-routed-version", value: version)) }
             return response
         }
         let start = ContinuousClock.now
         do {
-            var response = try await attempt(routed, model: model, target: target)
-            recordCanary(model: model, version: version, failed: response.status >= 500, since: start)
+            var response = try await attempt(routed, model: model, target: chosen.target)
+            if chosen.watched {
+                recordCanary(model: model, version: version, failed: response.status >= 500, since: start)
+            }
+            if let shadow = chosen.shadow {
+                mirror(
+                    request, model: model, policy: shadow, primary: response, primaryLatency: start.duration(to: .now))
+            }
             if let version { response.headers.append((name: "x-routed-version", value: version)) }
             return response
         } catch let error as InferenceError where error.httpStatus >= 500 {
-            recordCanary(model: model, version: version, failed: true, since: start)
+            if chosen.watched { recordCanary(model: model, version: version, failed: true, since: start) }
             throw error
         }
+    }
+
+    /// What the route decided for one request: the target, whether a rollout counts it, and the
+    /// shadow policy when it is mirrored.
+    private struct Selection {
+        var target: RouteTarget
+        var watched = false
+        var shadow: ShadowPolicy?
     }
 
     /// Counts one request for `model`'s rollout and acts on the decision it leads to.
@@ -227,7 +245,7 @@ public final class ModelRouter: KServeUpstream {
     }
 
     /// One call to one backend; records the outcome against the lease.
-    private func call(_ lease: BackendLease, request: UpstreamRequest) async -> UpstreamOutcome {
+    func call(_ lease: BackendLease, request: UpstreamRequest) async -> UpstreamOutcome {
         guard let client = clients.withLock({ $0[lease.backend] }) else {
             _ = state.withLock { $0.release(lease, outcome: .ignored, latency: nil, now: .now) }
             return .failed(InferenceError.internal("backend \(lease.backend) has no client"))

@@ -77,6 +77,25 @@ final class RouterMetrics: Sendable {
         Gauge(label: "router_canary_percent", dimensions: [("model", model)]).record(decision.canaryPercent)
     }
 
+    /// A mirrored request sent or dropped.
+    func shadow(model: String, outcome: String) {
+        Counter(label: "router_shadow_requests_total", dimensions: [("model", model), ("outcome", outcome)]).increment()
+    }
+
+    /// A shadow call's end: answered or failed, agreement with the primary, both latencies.
+    func shadowResult(model: String, answered: Bool, agreement: Bool?, latency: Duration, primaryLatency: Duration) {
+        shadow(model: model, outcome: answered ? "answered" : "failed")
+        if let agreement {
+            Counter(
+                label: "router_shadow_agreement_total", dimensions: [("model", model), ("agree", String(agreement))]
+            ).increment()
+        }
+        Timer(label: "router_shadow_latency_seconds", dimensions: [("model", model), ("side", "shadow")])
+            .recordNanoseconds(latency.nanoseconds)
+        Timer(label: "router_shadow_latency_seconds", dimensions: [("model", model), ("side", "primary")])
+            .recordNanoseconds(primaryLatency.nanoseconds)
+    }
+
     /// A passive ejection.
     func ejected(backend: BackendID) {
         Counter(label: "router_ejections_total", dimensions: [("backend", backend.rawValue)]).increment()

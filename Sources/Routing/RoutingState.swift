@@ -108,6 +108,13 @@ public struct RoutingState: Sendable {
         }
     }
 
+    /// The shadow policy of `model`'s route when this request is to be mirrored (drawn with the
+    /// state's generator at the policy's percentage); nil otherwise.
+    public mutating func shadowDraw(model: String) -> ShadowPolicy? {
+        guard let policy = routes.route(for: model)?.shadow, policy.percent > 0 else { return nil }
+        return Double.random(in: 0..<100, using: &rng) < policy.percent ? policy : nil
+    }
+
     /// Records a successful attempt's latency for `model` when its route hedges.
     public mutating func recordLatency(model: String, _ latency: Duration) {
         guard routes.route(for: model)?.hedge != nil else { return }

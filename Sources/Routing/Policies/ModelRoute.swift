@@ -14,21 +14,24 @@ public struct ModelRoute: Sendable, Hashable, Codable {
     /// An SLO-guarded rollout between two of the route's versions; the router then sets the two
     /// targets' weights itself, step by step.
     public var canary: CanaryPolicy?
+    /// Mirrors a share of inference to a shadow version or backends; nil mirrors nothing.
+    public var shadow: ShadowPolicy?
 
     /// Creates a route; call ``validate()`` (or build a ``RouteTable``) before using it.
     public init(
         model: String, targets: [RouteTarget], strategy: BalancingStrategy = .roundRobin, hedge: HedgePolicy? = nil,
-        canary: CanaryPolicy? = nil
+        canary: CanaryPolicy? = nil, shadow: ShadowPolicy? = nil
     ) {
         self.model = model
         self.targets = targets
         self.strategy = strategy
         self.hedge = hedge
         self.canary = canary
+        self.shadow = shadow
     }
 
     private enum CodingKeys: String, CodingKey {
-        case model, targets, strategy, hedge, canary
+        case model, targets, strategy, hedge, canary, shadow
     }
 
     /// Decodes a route; a missing `strategy` means round-robin.
@@ -39,6 +42,7 @@ public struct ModelRoute: Sendable, Hashable, Codable {
         self.strategy = try container.decodeIfPresent(BalancingStrategy.self, forKey: .strategy) ?? .roundRobin
         self.hedge = try container.decodeIfPresent(HedgePolicy.self, forKey: .hedge)
         self.canary = try container.decodeIfPresent(CanaryPolicy.self, forKey: .canary)
+        self.shadow = try container.decodeIfPresent(ShadowPolicy.self, forKey: .shadow)
     }
 
     /// A route sending all of `model`'s traffic to the request's own version.
@@ -109,6 +113,12 @@ public struct ModelRoute: Sendable, Hashable, Codable {
                     "model \"\(model)\": canary: the route needs a target for each of versions "
                         + "\"\(canary.stable)\" and \"\(canary.canary)\"")
             }
+        }
+        if let shadow, !shadow.isValid {
+            throw RouteValidationError(
+                .invalidShadow, model: model,
+                "model \"\(model)\": shadow percent must be from 0 to 100, max_concurrent from 1 to 1024, backends not empty"
+            )
         }
         if let hedge, !hedge.isValid {
             throw RouteValidationError(

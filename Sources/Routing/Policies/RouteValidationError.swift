@@ -16,6 +16,7 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
             case duplicateModel = "duplicate_model"
             case invalidHedge = "invalid_hedge"
             case invalidCanary = "invalid_canary"
+            case invalidShadow = "invalid_shadow"
         }
 
         private let base: Base
@@ -46,6 +47,8 @@ public struct RouteValidationError: Error, Sendable, Hashable, CustomStringConve
         public static let invalidHedge = Code(.invalidHedge)
         /// The canary policy's numbers are out of range, or its versions have no target.
         public static let invalidCanary = Code(.invalidCanary)
+        /// The shadow policy's numbers are out of range.
+        public static let invalidShadow = Code(.invalidShadow)
 
         /// A short, label-safe name, e.g. `duplicate_version`.
         public var name: String { base.rawValue }

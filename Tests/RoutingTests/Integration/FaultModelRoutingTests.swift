@@ -268,4 +268,41 @@ struct FaultModelRoutingTests {
             #expect(fixture.router.routes().first?.targets.map(\.weight) == [0, 100])
         }
     }
+
+    @Test(
+        "a mirrored slow version: the client gets only the primary's answers, calls past max_concurrent are dropped, answers agree"
+    )
+    func shadowTraffic() async throws {
+        let (backends, _) = try Self.backends()
+        let environment = StackEnvironment.current
+        let files = [try environment.require("TRITON_A_FAULTS_FILE"), try environment.require("TRITON_B_FAULTS_FILE")]
+        for file in files {
+            try Data(#"{"versions": {"2": {"latency_ms": 100}}}"#.utf8).write(
+                to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        defer { for file in files { try? Self.setFaults(file, latencyMilliseconds: 0) } }
+        let route = ModelRoute(
+            model: "faulty", targets: [RouteTarget(version: "1", weight: 1)],
+            shadow: ShadowPolicy(percent: 100, version: "2", maxConcurrent: 2))
+        try await RouterFixture.with(backends: backends, routes: [route]) { fixture in
+            for _ in 0..<60 {
+                let answer = try await fixture.router.forward(inferRequest(model: "faulty"))
+                #expect(answer.status == 200)
+                #expect(answer.header("x-routed-version") == "1")
+                #expect(String(decoding: answer.body, as: UTF8.self).contains(#""model_version":"1""#))
+            }
+            try await eventually("the shadow calls in flight end") {
+                fixture.router.shadowStatistics(model: "faulty").inFlight == 0
+            }
+            let stats = fixture.router.shadowStatistics(model: "faulty")
+            print(
+                "shadow: 60 requests, version 2 mirrored 100 ms slower with at most 2 in flight: "
+                    + "\(stats.sent) sent, \(stats.dropped) dropped, \(stats.agreed) agreed, \(stats.disagreed) disagreed"
+            )
+            #expect(stats.sent + stats.dropped == 60)
+            #expect(stats.sent >= 2 && stats.dropped > 0)
+            #expect(stats.answered == stats.sent && stats.failed == 0)
+            #expect(stats.agreed == stats.answered)
+        }
+    }
 }
