@@ -7,6 +7,7 @@ struct InferctlCommand: AsyncParsableCommand {
         commandName: "inferctl",
         abstract: "Operate the inference platform.",
         subcommands: [
-            KeysCommand.self, BatchCommand.self, RoutesCommand.self, BackendsCommand.self, CanaryCommand.self,
+            KeysCommand.self, BatchCommand.self, ModelsCommand.self, RoutesCommand.self, BackendsCommand.self,
+            CanaryCommand.self, ShadowCommand.self,
         ])
 }

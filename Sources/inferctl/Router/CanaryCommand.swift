@@ -107,9 +107,11 @@ extension CanaryEnding {
         guard let rollout = routes.rollouts?[model] else { throw CommandFailure("\(model) has no rollout") }
         let winner = Self.winner(of: rollout)
         let loser = winner == rollout.canary ? rollout.stable : rollout.canary
-        let route = RouterAnswers.Route(
-            model: model, targets: [.init(version: winner, weight: 100), .init(version: loser, weight: 0)],
-            strategy: routes.routes.first { $0.model == model }?.strategy)
+        guard var route = routes.routes.first(where: { $0.model == model }) else {
+            throw CommandFailure("\(model) has no route")
+        }
+        route.targets = [.init(version: winner, weight: 100), .init(version: loser, weight: 0)]
+        route.canary = nil
         _ = try await router.put(route, author: author)
         print("\(model): version \(winner) serves 100%; the rollout is over")
     }

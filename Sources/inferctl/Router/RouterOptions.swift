@@ -61,6 +61,30 @@ enum RouterAnswers {
         var targets: [Target]
         var strategy: String?
         var canary: Canary?
+        var hedge: Hedge?
+        var shadow: Shadow?
+    }
+
+    struct Hedge: Codable {
+        var percentile: Double?
+        var minDelayMS: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case percentile
+            case minDelayMS = "min_delay_ms"
+        }
+    }
+
+    struct Shadow: Codable {
+        var percent: Double
+        var version: String?
+        var backends: [String]?
+        var maxConcurrent: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case percent, version, backends
+            case maxConcurrent = "max_concurrent"
+        }
     }
 
     struct Target: Codable {

@@ -17,7 +17,7 @@ struct InferctlRouterTests {
         return result.output
     }
 
-    @Test("set, show and audit a route; start, watch and roll back a canary; list backends")
+    @Test("set, show and audit a route; start, watch and roll back a canary; mirror and stop; list models and backends")
     func operateRoutes() async throws {
         let model = "ctl-" + UUID().uuidString.prefix(8).lowercased()
         _ = try await Self.succeed(
@@ -41,6 +41,15 @@ struct InferctlRouterTests {
         let row = after.split(separator: "\n").first { $0.hasPrefix(model) }
         #expect(row?.contains("1:100 2:0") == true)
         #expect(row?.hasSuffix("-") == true)
+
+        _ = try await Self.succeed(["shadow", "set", model, "--percent", "10", "--version", "2"])
+        let shadowed = try await Self.succeed(["routes", "show", "--json"])
+        #expect(shadowed.contains(#""percent":10"#))
+        _ = try await Self.succeed(["shadow", "off", model])
+        #expect(!(try await Self.succeed(["routes", "show", "--json"])).contains(#""percent":10"#))
+
+        let models = try await Self.succeed(["models", "list"])
+        #expect(models.split(separator: "\n").contains { $0.hasPrefix("digits") && $0.contains("READY") })
 
         let backends = try await Self.succeed(["backends"])
         #expect(backends.contains("triton-a") && backends.contains("triton-b"))
