@@ -156,12 +156,13 @@ public final class ModelRouter: KServeUpstream {
     private func attempt(_ request: UpstreamRequest, model: String, target: RouteTarget) async throws
         -> UpstreamResponse
     {
-        let maxAttempts = state.withLock {
-            $0.recordRequest(now: .now); return $0.configuration.maxAttempts
+        // One lock for the request's bookkeeping: the retry budget's count and the hedge delay.
+        let (maxAttempts, hedgeDelay) = state.withLock {
+            $0.recordRequest(now: .now)
+            return ($0.configuration.maxAttempts, request.isInference ? $0.hedgeDelay(model: model) : nil)
         }
         var tried: Set<BackendID> = []
         var failures: [String] = []
-        let hedgeDelay = request.isInference ? state.withLock { $0.hedgeDelay(model: model) } : nil
         for attempt in 1...maxAttempts {
             if attempt > 1 {
                 let delay = state.withLock { state -> Duration? in

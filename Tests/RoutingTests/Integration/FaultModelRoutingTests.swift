@@ -19,6 +19,16 @@ struct FaultModelRoutingTests {
             .write(to: URL(fileURLWithPath: file), options: .atomic)
     }
 
+    /// Writes `faults` (control-file JSON) for both Tritons; returns their control files.
+    static func setFaultsOnBoth(_ faults: String) throws -> [String] {
+        let environment = StackEnvironment.current
+        let files = [try environment.require("TRITON_A_FAULTS_FILE"), try environment.require("TRITON_B_FAULTS_FILE")]
+        for file in files {
+            try Data(faults.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        return files
+    }
+
     /// The stack's Tritons with their Prometheus endpoints, and triton-a's fault control file.
     static func backends() throws -> (backends: [BackendDescriptor], slowFile: String) {
         let environment = StackEnvironment.current
@@ -225,12 +235,7 @@ struct FaultModelRoutingTests {
     @Test("a canary version that fails 20% of its requests is rolled back at its first step, before the window ends")
     func failingCanaryRollsBack() async throws {
         let (backends, _) = try Self.backends()
-        let environment = StackEnvironment.current
-        let files = [try environment.require("TRITON_A_FAULTS_FILE"), try environment.require("TRITON_B_FAULTS_FILE")]
-        for file in files {
-            try Data(#"{"versions": {"2": {"error_rate": 0.2}}}"#.utf8).write(
-                to: URL(fileURLWithPath: file), options: .atomic)
-        }
+        let files = try Self.setFaultsOnBoth(#"{"versions": {"2": {"error_rate": 0.2}}}"#)
         defer { for file in files { try? Self.setFaults(file, latencyMilliseconds: 0) } }
         let policy = CanaryPolicy(
             stable: "1", canary: "2", steps: [20, 50, 100], windowMilliseconds: 10_000, minimumRequests: 40,
@@ -274,12 +279,7 @@ struct FaultModelRoutingTests {
     )
     func shadowTraffic() async throws {
         let (backends, _) = try Self.backends()
-        let environment = StackEnvironment.current
-        let files = [try environment.require("TRITON_A_FAULTS_FILE"), try environment.require("TRITON_B_FAULTS_FILE")]
-        for file in files {
-            try Data(#"{"versions": {"2": {"latency_ms": 100}}}"#.utf8).write(
-                to: URL(fileURLWithPath: file), options: .atomic)
-        }
+        let files = try Self.setFaultsOnBoth(#"{"versions": {"2": {"latency_ms": 100}}}"#)
         defer { for file in files { try? Self.setFaults(file, latencyMilliseconds: 0) } }
         let route = ModelRoute(
             model: "faulty", targets: [RouteTarget(version: "1", weight: 1)],
