@@ -26,7 +26,7 @@ sample:
 
 # build / test targets are added below
 
-.PHONY: build test lint fmt clean
+.PHONY: build test lint fmt clean proto
 
 ## Build everything with warnings as errors (debug).
 build:
@@ -43,6 +43,10 @@ lint:
 ## Rewrite Sources and Tests in the project's format.
 fmt:
 	swift format format -i --configuration .swift-format -r Sources Tests Package.swift
+
+## Regenerate the committed Swift code of Protos/ (protoc and the Swift plugins; CI never runs it).
+proto:
+	bash scripts/proto/generate.sh
 
 ## Remove build products (not the local stack: use `make down`).
 clean:

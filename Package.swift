@@ -32,6 +32,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -44,7 +48,8 @@ let package = Package(
         .target(name: "InferenceProtocol", swiftSettings: strictSettings),
         .target(name: "Resilience", swiftSettings: strictSettings),
         .target(name: "UploadFormats", dependencies: ["InferenceProtocol"], swiftSettings: strictSettings),
-        .target(name: "CurlHTTP", dependencies: ["CCurl", "InferenceProtocol", "Resilience"], swiftSettings: strictSettings),
+        .target(
+            name: "CurlHTTP", dependencies: ["CCurl", "InferenceProtocol", "Resilience"], swiftSettings: strictSettings),
         .target(
             name: "TritonClient",
             dependencies: [
@@ -132,10 +137,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "KServeGRPC",
+            dependencies: [
+                "InferenceProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "RouterApp",
             dependencies: [
-                "Platform", "InferenceProtocol", "KServeHTTP", "PlatformStore", "PostgresClient", "Resilience",
-                "Routing",
+                "Platform", "InferenceProtocol", "KServeGRPC", "KServeHTTP", "PlatformStore", "PostgresClient",
+                "Resilience", "Routing",
                 "TritonClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -204,7 +222,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "Resilience",
-                "InferenceProtocol", "TritonClient", "KServeHTTP", "Routing",
+                "InferenceProtocol", "TritonClient", "KServeGRPC", "KServeHTTP", "Routing",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -282,7 +300,8 @@ let package = Package(
         .testTarget(
             name: "RouterAppTests",
             dependencies: [
-                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "PlatformStore", "PostgresClient", "TestSupport",
+                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "PlatformStore", "PostgresClient",
+                "TestSupport",
                 "TritonClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -302,7 +321,8 @@ let package = Package(
         .testTarget(
             name: "BatchWorkerTests",
             dependencies: [
-                "BatchWorker", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient", "Resilience",
+                "BatchWorker", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "PlatformStore", "PostgresClient",
+                "Resilience",
                 "TritonClient", "CurlHTTP", "InferenceProtocol", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -311,6 +331,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "KServeGRPCTests",
+            dependencies: [
+                "KServeGRPC", "InferenceProtocol", "TestSupport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strictSettings),
         .target(
             name: "TestSupport",

@@ -32,6 +32,8 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 # The model repository: every config parses as Triton's ModelConfig; training reproduces the weights.
 "$STACK_VENV/bin/python" triton-models/tools/check_configs.py
 "$STACK_VENV/bin/python" triton-models/tools/train_digits.py --check
+# The gRPC protos: every field number and type as in the stock client's descriptors.
+"$STACK_VENV/bin/python" scripts/proto/check-wire-compatibility.py
 
 results=$(mktemp)
 swift test --skip-build "$@" 2>&1 | tee "$results"

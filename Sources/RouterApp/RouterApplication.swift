@@ -2,6 +2,7 @@ import TritonClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KServeGRPC
 import KServeHTTP
 import Logging
 import PlatformStore
@@ -21,6 +22,8 @@ public enum RouterApplication {
         public let services: [any Service]
         /// The shared routes, when `router.postgres.url` is set.
         public let sharedRoutes: SharedRoutes?
+        /// The gRPC listener, when `router.grpc.port` is set.
+        public let grpc: GRPCFrontDoor?
         let pool: PostgresPool?
 
         /// Closes what the parts opened (the PostgreSQL pool); call after the services stopped.
@@ -97,8 +100,19 @@ public enum RouterApplication {
                 await prepareSharedRoutes(shared, pool: pool, migrate: settings.migrateOnStart, logger: logger)
             }
         }
+        var grpc: GRPCFrontDoor?
+        if let grpcPort = settings.grpcPort {
+            let frontDoor = GRPCFrontDoor(
+                host: settings.host, port: grpcPort, maxMessageBytes: settings.maxBodyBytes,
+                services: [
+                    InferenceGRPCService(upstream: router, logger: logger), HealthGRPCService(upstream: router),
+                ],
+                logger: logger)
+            services.append(frontDoor)
+            grpc = frontDoor
+        }
         services.append(app)
-        return Parts(router: router, services: services, sharedRoutes: shared, pool: pool)
+        return Parts(router: router, services: services, sharedRoutes: shared, grpc: grpc, pool: pool)
     }
 
     /// Before serving: the schema, then the stored routes in force. PostgreSQL not answering does

@@ -22,14 +22,14 @@ enum UpstreamOutcome: Sendable {
     static func classify(_ response: UpstreamResponse) -> UpstreamOutcome {
         switch response.status {
         case 429: return .overloaded(response)
-        case 500...599 where isQueueFull(response): return .overloaded(response)
+        case 500...599 where response.isQueueFull: return .overloaded(response)
         case 500...599 where isRequestParseError(response):
             // Triton's HTTP frontend reports a body it cannot parse as 500: it is the client's fault.
             var clientError = response
             clientError.status = 400
             return .answered(clientError, .ignored)
         case 500...599: return .serverFault(response)
-        case 400...499 where isQueueFull(response): return .overloaded(response)
+        case 400...499 where response.isQueueFull: return .overloaded(response)
         case 400...499: return .answered(response, .ignored)
         default: return .answered(response, .success)
         }
@@ -61,12 +61,5 @@ enum UpstreamOutcome: Sendable {
     private static func isRequestParseError(_ response: UpstreamResponse) -> Bool {
         guard response.body.count < 4096 else { return false }
         return String(decoding: response.body, as: UTF8.self).contains("Unable to parse")
-    }
-
-    /// Triton's words when a model's queue is full.
-    private static func isQueueFull(_ response: UpstreamResponse) -> Bool {
-        guard response.body.count < 4096 else { return false }
-        let text = String(decoding: response.body, as: UTF8.self).lowercased()
-        return text.contains("exceeds maximum queue size")
     }
 }

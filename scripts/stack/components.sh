@@ -303,7 +303,7 @@ router_start() {
         (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$ROUTER_ADMIN_TOKEN_FILE.tmp") &&
             mv "$ROUTER_ADMIN_TOKEN_FILE.tmp" "$ROUTER_ADMIN_TOKEN_FILE"
     fi
-    ROUTER_LISTEN_PORT="$STACK_ROUTER_PORT" \
+    ROUTER_LISTEN_PORT="$STACK_ROUTER_PORT" ROUTER_GRPC_PORT="$STACK_ROUTER_GRPC_PORT" \
         ROUTER_BACKENDS="triton-a=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,triton-b=http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT" \
         ROUTER_BACKEND_METRICS="triton-a=http://127.0.0.1:$STACK_TRITON_A_METRICS_PORT/metrics,triton-b=http://127.0.0.1:$STACK_TRITON_B_METRICS_PORT/metrics" \
         ROUTER_ROUTES_FILE="$REPO_ROOT/config/routes.yaml" \
@@ -316,6 +316,7 @@ router_health() { curl_ok "http://127.0.0.1:$STACK_ROUTER_PORT/v2/health/ready";
 router_cleanup() { rm -f "$ROUTER_ADMIN_TOKEN_FILE"; }
 router_env() {
     echo "export ROUTER_URL=http://127.0.0.1:$STACK_ROUTER_PORT"
+    echo "export ROUTER_GRPC=127.0.0.1:$STACK_ROUTER_GRPC_PORT"
     [[ -s "$ROUTER_ADMIN_TOKEN_FILE" ]] && echo "export ROUTER_ADMIN_TOKEN=$(cat "$ROUTER_ADMIN_TOKEN_FILE")"
     return 0
 }
@@ -326,7 +327,7 @@ gateway_port() { echo "$STACK_GATEWAY_PORT"; }
 gateway_start() {
     local exe
     exe=$(swift_binary gateway)
-    GATEWAY_LISTEN_PORT="$STACK_GATEWAY_PORT" \
+    GATEWAY_LISTEN_PORT="$STACK_GATEWAY_PORT" GATEWAY_GRPC_PORT="$STACK_GATEWAY_GRPC_PORT" \
         GATEWAY_UPSTREAM_URL="http://127.0.0.1:$STACK_ROUTER_PORT" \
         REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT" \
         POSTGRES_URL="$(postgres_url)" \
@@ -351,6 +352,7 @@ gateway_bootstrap() {
 gateway_cleanup() { rm -f "$DEMO_KEY_FILE"; }
 gateway_env() {
     echo "export GATEWAY_URL=http://127.0.0.1:$STACK_GATEWAY_PORT"
+    echo "export GATEWAY_GRPC=127.0.0.1:$STACK_GATEWAY_GRPC_PORT"
     [[ -s "$DEMO_KEY_FILE" ]] && echo "export DEMO_API_KEY=$(cat "$DEMO_KEY_FILE")"
     echo "export JWT_HS256_SECRET=$STACK_JWT_HS256_SECRET"
     echo "export JWT_ISSUER=$STACK_JWT_ISSUER"

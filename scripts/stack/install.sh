@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 APT_PACKAGES=(
     redis-server postgresql
     libcurl4-openssl-dev libhiredis-dev libpq-dev librdkafka-dev libssl-dev
-    python3.11-venv pkg-config curl
+    python3.11-venv pkg-config curl protobuf-compiler
 )
 REQUIREMENTS="$STACK_SCRIPTS_DIR/requirements.txt"
 DEBIAN_PYTHON=/usr/bin/python3.11

@@ -2,6 +2,7 @@ import ObjectStore
 import Foundation
 import Hummingbird
 import InferenceProtocol
+import KServeGRPC
 import KServeHTTP
 import Logging
 import Metrics
@@ -30,6 +31,8 @@ public struct GatewayApplication {
     public let application: Application<RouterResponder<GatewayRequestContext>>
     /// The metadata cache used for validation.
     public let metadata: ModelMetadataCache
+    /// The gRPC listener, when `gateway.grpc.port` is set.
+    public let grpc: GRPCFrontDoor?
     private let redis: RedisClient
     private let pool: PostgresPool?
 
@@ -187,6 +190,23 @@ public struct GatewayApplication {
             openAPIDocument: FileManager.default.contents(atPath: settings.openAPIFile)
         ).register(on: router)
 
+        var grpc: GRPCFrontDoor?
+        if let grpcPort = settings.grpcPort {
+            let policy: any GRPCCallPolicy =
+                settings.auth.disabled
+                ? AdmitAllCalls()
+                : GatewayGRPCPolicy(
+                    authenticator: authenticator, limiter: limiter, settings: settings.rateLimit, logger: logger)
+            let frontDoor = GRPCFrontDoor(
+                host: settings.host, port: grpcPort, maxMessageBytes: settings.maxBodyBytes,
+                services: [
+                    InferenceGRPCService(upstream: upstream, policy: policy, logger: logger),
+                    HealthGRPCService(upstream: base),
+                ],
+                logger: logger)
+            services.append(frontDoor)
+            grpc = frontDoor
+        }
         var application = Application(
             router: router,
             configuration: .init(
@@ -208,7 +228,8 @@ public struct GatewayApplication {
                 }
             }
         }
-        return GatewayApplication(application: application, metadata: metadata, redis: redis, pool: pool)
+        return GatewayApplication(
+            application: application, metadata: metadata, grpc: grpc, redis: redis, pool: pool)
     }
 }
 

@@ -23,7 +23,7 @@ enum ErrorResponses {
         case let error as HTTPError:
             return httpError(status: error.status, message: error.body)
         case let error as UpstreamError:
-            return UpstreamErrors.map(error)
+            return InferenceError(error)
         case is CancellationError:
             return .unavailable("the request was cancelled")
         case let error as any HTTPResponseError:

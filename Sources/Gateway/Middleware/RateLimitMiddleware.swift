@@ -21,13 +21,16 @@ struct RateLimitMiddleware: RouterMiddleware {
             principal: principal.rateLimitIdentity, policy: principal.rateLimit ?? settings.principal,
             model: model, modelPolicy: model == nil ? nil : settings.model)
         context.exchange.rateLimitHeaders = decision.headerFields
-        guard decision.allowed else {
-            throw InferenceError.rateLimited(
-                message: decision.enforced
-                    ? "rate limit exceeded for '\(principal.name)'; retry later"
-                    : "rate limiting is unavailable and this gateway fails closed; retry later",
-                retryAfter: max(decision.retryAfter, .seconds(1)))
-        }
+        guard decision.allowed else { throw Self.refusal(decision, principal: principal) }
         return try await next(request, context)
+    }
+
+    /// The error a refused decision gives the client (HTTP 429, gRPC RESOURCE_EXHAUSTED).
+    static func refusal(_ decision: RateLimitDecision, principal: Principal) -> InferenceError {
+        .rateLimited(
+            message: decision.enforced
+                ? "rate limit exceeded for '\(principal.name)'; retry later"
+                : "rate limiting is unavailable and this gateway fails closed; retry later",
+            retryAfter: max(decision.retryAfter, .seconds(1)))
     }
 }

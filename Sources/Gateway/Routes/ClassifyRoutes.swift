@@ -68,7 +68,7 @@ struct ClassifyRoutes: Sendable {
             UpstreamRequest(
                 method: "POST", path: KServePath.modelPath(model, version: version) + "/infer", headers: headers,
                 body: encoded.body))
-        guard answer.status == 200 else { throw UpstreamErrors.error(for: answer) }
+        guard answer.status == 200 else { throw InferenceError(answer: answer) }
         let response: InferResponse
         let entries: [ClassificationEntry]
         do {

@@ -22,7 +22,7 @@ struct ModelListRoutes: Sendable {
                 method: "POST", path: "/v2/repository/index",
                 headers: [(name: "Content-Type", value: "application/json")],
                 body: Data("{}".utf8), deadline: .now + .seconds(10)))
-        guard answer.status == 200 else { throw UpstreamErrors.error(for: answer) }
+        guard answer.status == 200 else { throw InferenceError(answer: answer) }
         guard let models = try? JSONDecoder().decode([RepositoryModel].self, from: answer.body) else {
             throw InferenceError.upstream(status: 502, message: "the upstream's repository index is unreadable")
         }

@@ -22,6 +22,13 @@ public struct ModelName: Sendable, Hashable, CustomStringConvertible {
         guard let decoded = PercentDecoding.decode(segment) else {
             throw .badRequest("the model name '\(Self.quoted(segment))' has an invalid percent-encoding")
         }
+        try self.init(decoded: decoded)
+    }
+
+    /// Checks a name that is not percent-encoded (a gRPC field).
+    ///
+    /// - Throws: `badRequest` naming the problem.
+    public init(decoded: String) throws(InferenceError) {
         guard Self.isValid(decoded) else {
             throw .badRequest(
                 "'\(Self.quoted(decoded))' is not a valid model name: use 1 to \(Self.maximumLength) characters "

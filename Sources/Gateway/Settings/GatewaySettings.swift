@@ -22,6 +22,9 @@ public struct GatewaySettings: Sendable {
     public var host: String = "127.0.0.1"
     /// Listen port. Default 8080; 0 picks a free port.
     public var port: Int = 8080
+    /// The gRPC listener's port on `host` (`gateway.grpc.port`, `GATEWAY_GRPC_PORT`): the KServe v2
+    /// gRPC service and `grpc.health.v1`. Nil (unset) serves no gRPC; 0 picks a free port.
+    public var grpcPort: Int?
     /// The upstream. Default the router over HTTP at `http://127.0.0.1:8001`.
     public var upstream: UpstreamMode = .http(url: "http://127.0.0.1:8001")
     /// Longest wait for the upstream when the client sets no deadline. Default 30 s.
@@ -73,6 +76,7 @@ public struct GatewaySettings: Sendable {
         let gateway = config.scoped(to: "gateway")
         host = gateway.string(forKey: "listen.host", default: host)
         port = gateway.int(forKey: "listen.port", default: port)
+        grpcPort = gateway.int(forKey: "grpc.port")
         let mode = gateway.string(forKey: "upstream.mode", default: "http")
         if mode == "in_process" {
             upstream = .inProcess

@@ -54,7 +54,7 @@ public final class ModelMetadataCache: Sendable {
             if answer.status == 404 || text.lowercased().contains("unknown model") {
                 throw InferenceError.notFound(text)
             }
-            throw UpstreamErrors.error(for: answer)
+            throw InferenceError(answer: answer)
         }
         guard let metadata = try? JSONDecoder().decode(ModelMetadata.self, from: answer.body) else {
             throw InferenceError.upstream(status: 502, message: "the upstream sent unreadable metadata for '\(model)'")

@@ -8,6 +8,9 @@ public struct RouterSettings: Sendable {
     public var host: String
     /// Listen port. Default 8001 in containers; the local stack sets 18081.
     public var port: Int
+    /// The gRPC listener's port on `host` (`router.grpc.port`, `ROUTER_GRPC_PORT`): the KServe v2
+    /// gRPC service and `grpc.health.v1`. Nil (unset) serves no gRPC; 0 picks a free port.
+    public var grpcPort: Int?
     /// The routes file (backends and model routes), reloaded on change.
     public var routesFile: String?
     /// Backends as `name=url,…`, replacing the routes file's backends when set (`ROUTER_BACKENDS`).
@@ -38,6 +41,7 @@ public struct RouterSettings: Sendable {
         let router = config.scoped(to: "router")
         host = router.string(forKey: "listen.host", default: "127.0.0.1")
         port = router.int(forKey: "listen.port", default: 8001)
+        grpcPort = router.int(forKey: "grpc.port")
         routesFile = router.string(forKey: "routes.file")
         backendList = router.string(forKey: "backends")
         backendMetricsList = router.string(forKey: "backend_metrics")

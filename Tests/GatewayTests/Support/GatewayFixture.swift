@@ -15,6 +15,8 @@ import TestSupport
 struct GatewayFixture: Sendable {
     /// `http://localhost:PORT`.
     let url: String
+    /// `127.0.0.1:PORT` of the gRPC listener, when `settings.grpcPort` was set.
+    let grpcAddress: String?
     /// The client transport (libcurl multi), separate from the gateway's own.
     let client: CurlHTTPTransport
     /// The gateway's metrics registry.
@@ -66,11 +68,15 @@ struct GatewayFixture: Sendable {
             await client.shutdown()
             throw error
         }
+        let grpc = gateway.grpc
         let result: Result<Value, any Error>
         do {
             let value = try await gateway.application.test(.live) { testClient in
+                var grpcAddress: String?
+                if let grpc { grpcAddress = "127.0.0.1:\(try await grpc.listeningPort())" }
                 let fixture = GatewayFixture(
-                    url: "http://localhost:\(testClient.port!)", client: client, registry: registry)
+                    url: "http://localhost:\(testClient.port!)", grpcAddress: grpcAddress, client: client,
+                    registry: registry)
                 return try await body(fixture)
             }
             result = .success(value)

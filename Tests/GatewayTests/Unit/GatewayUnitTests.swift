@@ -70,8 +70,8 @@ struct GatewayUnitTests {
         #expect(withRetry.header("Retry-After") == "4")
         let plain = UpstreamErrors.overloadAware(.init(status: 500, headers: [], body: Data("boom".utf8)))
         #expect(plain.status == 500)
-        #expect(UpstreamErrors.error(for: withRetry).httpStatus == 429)
-        #expect(UpstreamErrors.error(for: withRetry).retryAfterHeaderValue == "4")
+        #expect(InferenceError(answer: withRetry).httpStatus == 429)
+        #expect(InferenceError(answer: withRetry).retryAfterHeaderValue == "4")
     }
 
     @Test("client request ids are kept only when short and printable")

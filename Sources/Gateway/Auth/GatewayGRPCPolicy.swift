@@ -1,0 +1,52 @@
+import HTTPTypes
+import InferenceProtocol
+import KServeGRPC
+import Logging
+import RateLimiting
+
+/// The gateway's admission of gRPC calls, the same policy as for HTTP: credentials from the
+/// `x-api-key` or `authorization` metadata, the `infer` scope, the model name checked
+/// (``ModelName``), and the principal's and the (principal, model) Redis limits. `ServerLive`
+/// and `ServerReady` are open, like the HTTP health routes.
+struct GatewayGRPCPolicy: GRPCCallPolicy {
+    let authenticator: Authenticator
+    let limiter: RateLimiter
+    let settings: RateLimitSettings
+    let logger: Logger
+
+    func admit(_ call: GRPCCall) async throws {
+        guard !call.isHealthProbe else { return }
+        var headers = HTTPFields()
+        if let key = call.value(Authenticator.apiKeyHeader.canonicalName) { headers[Authenticator.apiKeyHeader] = key }
+        if let authorization = call.value("authorization") { headers[.authorization] = authorization }
+        var logger = logger
+        logger[metadataKey: "grpc.method"] = .string(call.method)
+        let principal = try await authenticator.authenticate(
+            headers, client: Self.clientAddress(peer: call.peer), logger: logger)
+        guard principal.allows(.infer) else {
+            throw InferenceError.forbidden(
+                "this call needs the '\(Scope.infer.rawValue)' scope, which the credentials do not grant")
+        }
+        let model = try call.model.map { name throws(InferenceError) in try ModelName(decoded: name).value }
+        let decision = try await limiter.check(
+            principal: principal.rateLimitIdentity, policy: principal.rateLimit ?? settings.principal,
+            model: model, modelPolicy: model == nil ? nil : settings.model)
+        guard decision.allowed else { throw RateLimitMiddleware.refusal(decision, principal: principal) }
+    }
+
+    /// The address in a gRPC peer description (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`), which
+    /// failed authentications are charged to.
+    static func clientAddress(peer: String) -> String {
+        var address = Substring(peer)
+        for prefix in ["ipv4:", "ipv6:"] where address.hasPrefix(prefix) {
+            address = address.dropFirst(prefix.count)
+        }
+        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<end])
+        }
+        if let colon = address.lastIndex(of: ":"), address.firstIndex(of: ":") == colon {
+            return String(address[..<colon])
+        }
+        return String(address.prefix(64))
+    }
+}

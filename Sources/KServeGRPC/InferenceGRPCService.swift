@@ -1,0 +1,153 @@
+import Foundation
+import GRPCCore
+import InferenceProtocol
+import Logging
+import SwiftProtobuf
+
+/// The KServe v2 / Triton `inference.GRPCInferenceService` over any ``KServeUpstream``.
+///
+/// Each call becomes the matching KServe v2 HTTP request (a `ModelInfer` one with binary tensors),
+/// so balancing, breakers, canaries, retries and deadlines apply per call exactly as for HTTP.
+/// Answers are read back into the protobuf messages; errors become gRPC statuses through
+/// ``InferenceError``'s one mapping.
+public struct InferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol {
+    private let upstream: any KServeUpstream
+    private let policy: any GRPCCallPolicy
+    private let logger: Logger
+
+    /// Serves calls through `policy` to `upstream`.
+    public init(upstream: any KServeUpstream, policy: any GRPCCallPolicy = AdmitAllCalls(), logger: Logger) {
+        self.upstream = upstream
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public func serverLive(
+        request: ServerRequest<Inference_ServerLiveRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ServerLiveResponse> {
+        try await answer("ServerLive", model: nil, request.metadata, context) { call in
+            let answer = try await call.send("GET", "/v2/health/live")
+            return .with { $0.live = answer.status == 200 }
+        }
+    }
+
+    public func serverReady(
+        request: ServerRequest<Inference_ServerReadyRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ServerReadyResponse> {
+        try await answer("ServerReady", model: nil, request.metadata, context) { call in
+            let answer = try await call.send("GET", "/v2/health/ready")
+            return .with { $0.ready = answer.status == 200 }
+        }
+    }
+
+    public func modelReady(
+        request: ServerRequest<Inference_ModelReadyRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ModelReadyResponse> {
+        let message = request.message
+        return try await answer("ModelReady", model: message.name, request.metadata, context) { call in
+            let answer = try await call.send("GET", try modelPath(message.name, message.version) + "/ready")
+            return .with { $0.ready = answer.status == 200 }
+        }
+    }
+
+    public func serverMetadata(
+        request: ServerRequest<Inference_ServerMetadataRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ServerMetadataResponse> {
+        try await answer("ServerMetadata", model: nil, request.metadata, context) { call in
+            try UpstreamJSON.message(from: try await call.send("GET", "/v2"))
+        }
+    }
+
+    public func modelMetadata(
+        request: ServerRequest<Inference_ModelMetadataRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ModelMetadataResponse> {
+        let message = request.message
+        return try await answer("ModelMetadata", model: message.name, request.metadata, context) { call in
+            try UpstreamJSON.message(from: try await call.send("GET", try modelPath(message.name, message.version)))
+        }
+    }
+
+    public func modelInfer(
+        request: ServerRequest<Inference_ModelInferRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ModelInferResponse> {
+        let message = request.message
+        return try await answer("ModelInfer", model: message.modelName, request.metadata, context) { call in
+            let path = try modelPath(message.modelName, message.modelVersion) + "/infer"
+            let encoded = try ModelInferConversion.body(for: message)
+            var headers = [(name: "Content-Type", value: encoded.contentType)]
+            if let length = encoded.jsonHeaderLength {
+                headers.append((name: InferenceHeaderLength.field, value: String(length)))
+            }
+            let answer = try await call.send("POST", path, headers: headers, body: encoded.body)
+            guard answer.status == 200 else { throw InferenceError(answer: answer) }
+            return try ModelInferConversion.response(from: answer)
+        }
+    }
+
+    public func modelConfig(
+        request: ServerRequest<Inference_ModelConfigRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ModelConfigResponse> {
+        let message = request.message
+        return try await answer("ModelConfig", model: message.name, request.metadata, context) { call in
+            let answer = try await call.send("GET", try modelPath(message.name, message.version) + "/config")
+            let config: Inference_ModelConfig = try UpstreamJSON.message(from: answer)
+            return .with { $0.config = config }
+        }
+    }
+
+    public func modelStatistics(
+        request: ServerRequest<Inference_ModelStatisticsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_ModelStatisticsResponse> {
+        let message = request.message
+        let model = message.name.isEmpty ? nil : message.name
+        return try await answer("ModelStatistics", model: model, request.metadata, context) { call in
+            let path = model == nil ? "/v2/models/stats" : try modelPath(message.name, message.version) + "/stats"
+            return try UpstreamJSON.message(from: try await call.send("GET", path))
+        }
+    }
+
+    public func repositoryIndex(
+        request: ServerRequest<Inference_RepositoryIndexRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Inference_RepositoryIndexResponse> {
+        let message = request.message
+        return try await answer("RepositoryIndex", model: nil, request.metadata, context) { call in
+            guard message.repositoryName.isEmpty else {
+                throw InferenceError.badRequest("repository_name is not supported: this server has one repository")
+            }
+            let body = Data(message.ready ? #"{"ready":true}"#.utf8 : "{}".utf8)
+            let answer = try await call.send(
+                "POST", "/v2/repository/index", headers: [(name: "Content-Type", value: "application/json")],
+                body: body)
+            return try UpstreamJSON.repositoryIndex(from: answer)
+        }
+    }
+
+    /// Admits the call, runs `body` with what it needs to reach the upstream, and turns every
+    /// failure into a gRPC status.
+    private func answer<Output: Sendable>(
+        _ method: String, model: String?, _ metadata: Metadata, _ context: ServerContext,
+        _ body: (UpstreamCall) async throws -> Output
+    ) async throws -> ServerResponse<Output> {
+        let pairs = GRPCCall.metadataPairs(metadata)
+        let call = GRPCCall(method: method, model: model, metadata: pairs, peer: context.remotePeer)
+        do {
+            try await policy.admit(call)
+            let upstreamCall = UpstreamCall(upstream: upstream, metadata: pairs)
+            return ServerResponse(message: try await body(upstreamCall))
+        } catch let error as InferenceError {
+            throw error
+        } catch let error as UpstreamError {
+            throw InferenceError(error)
+        } catch is CancellationError {
+            throw InferenceError.deadlineExceeded("the call was cancelled or its deadline passed")
+        } catch {
+            logger.error("grpc.call.failed", metadata: ["grpc.method": "\(method)", "error": "\(error)"])
+            throw InferenceError.internal("the call failed; see the server's log")
+        }
+    }
+
+    private func modelPath(_ name: String, _ version: String) throws(InferenceError) -> String {
+        guard !name.isEmpty else { throw .badRequest("the model name is required") }
+        return KServePath.modelPath(name, version: version.isEmpty ? nil : version)
+    }
+}
