@@ -38,6 +38,8 @@ export LD_LIBRARY_PATH="${RDKAFKA_LIBRARY_PATH}${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 results=$(mktemp)
 swift test --skip-build "$@" 2>&1 | tee "$results"
 FAULT_TESTS=1 swift test --skip-build --filter "RouterFaultTests|BatchWorkerFaultTests" 2>&1 | tee -a "$results"
+# Kills triton-a again, under a gRPC load: alone, so no other test kills it at the same time.
+FAULT_TESTS=1 swift test --skip-build --filter "RouterGRPCFaultTests" 2>&1 | tee -a "$results"
 # Stops both Tritons: alone, after the others.
 FAULT_TESTS=1 swift test --skip-build --filter "BatchExpiryFaultTests" 2>&1 | tee -a "$results"
 # Both runs passed (pipefail): one closing line with the total.

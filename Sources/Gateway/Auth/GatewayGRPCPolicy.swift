@@ -37,16 +37,14 @@ struct GatewayGRPCPolicy: GRPCCallPolicy {
     /// The address in a gRPC peer description (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`), which
     /// failed authentications are charged to.
     static func clientAddress(peer: String) -> String {
-        var address = Substring(peer)
-        for prefix in ["ipv4:", "ipv6:"] where address.hasPrefix(prefix) {
-            address = address.dropFirst(prefix.count)
+        if peer.hasPrefix("ipv4:"), let colon = peer.lastIndex(of: ":"),
+            colon > peer.index(peer.startIndex, offsetBy: 4)
+        {
+            return String(peer[peer.index(peer.startIndex, offsetBy: 5)..<colon])
         }
-        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
-            return String(address[address.index(after: address.startIndex)..<end])
+        if peer.hasPrefix("ipv6:["), let end = peer.firstIndex(of: "]") {
+            return String(peer[peer.index(peer.startIndex, offsetBy: 6)..<end])
         }
-        if let colon = address.lastIndex(of: ":"), address.firstIndex(of: ":") == colon {
-            return String(address[..<colon])
-        }
-        return String(address.prefix(64))
+        return String(peer.prefix(64))
     }
 }
