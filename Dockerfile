@@ -56,6 +56,7 @@ LABEL org.opencontainers.image.title="triton-gateway" \
 ENV LOG_FORMAT=json \
     HEALTHCHECK_URL=http://127.0.0.1:8080/healthz
 USER 10001:10001
-EXPOSE 8080 8001 9102
+# HTTP and gRPC of the gateway (8080, 8081) and the router (8001, 8002); the worker's metrics.
+EXPOSE 8080 8081 8001 8002 9102
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["/usr/local/bin/healthcheck"]
 CMD ["gateway", "--config", "/app/config/gateway.yaml"]

@@ -11,8 +11,13 @@ struct RouterGRPCFaultTests {
     private struct Summary: Decodable {
         let calls: Int
         let errors: Int
-        let before_kill: [String: Int]
+        let beforeKill: [String: Int]
         let samples: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case calls, errors, samples
+            case beforeKill = "before_kill"
+        }
     }
 
     @Test("kill triton-a under a tritonclient.grpc load: ≤ 0.5% errors; one connection's calls spread over both")
@@ -30,7 +35,7 @@ struct RouterGRPCFaultTests {
         print("router gRPC fault test: \(line)")
         #expect(summary.calls == 3000)
         #expect(Double(summary.errors) <= Double(summary.calls) * 0.005, "\(summary.samples)")
-        let spread = summary.before_kill
+        let spread = summary.beforeKill
         let total = spread.values.reduce(0, +)
         #expect(total >= 600)
         // Round robin over two backends on one connection: neither served less than a quarter.
