@@ -3,6 +3,7 @@ import GRPCCore
 import InferenceProtocol
 import Logging
 import SwiftProtobuf
+import Tracing
 
 /// The KServe v2 / Triton `inference.GRPCInferenceService` over any ``KServeUpstream``.
 ///
@@ -129,6 +130,25 @@ public struct InferenceGRPCService: Inference_GRPCInferenceService.ServiceProtoc
         _ body: (UpstreamCall) async throws -> Output
     ) async throws -> ServerResponse<Output> {
         let pairs = GRPCCall.metadataPairs(metadata)
+        guard TraceContext.isEnabled else {
+            return try await run(method, model: model, pairs, context, body)
+        }
+        // A server span continuing the client's trace context (or starting one).
+        return try await withSpan(
+            "grpc " + method, context: TraceContext.extract(from: pairs), ofKind: .server
+        ) { span in
+            span.attributes["rpc.system"] = "grpc"
+            span.attributes["rpc.service"] = "inference.GRPCInferenceService"
+            span.attributes["rpc.method"] = method
+            if let model { span.attributes[SpanKeys.model] = model }
+            return try await run(method, model: model, pairs, context, body)
+        }
+    }
+
+    private func run<Output: Sendable>(
+        _ method: String, model: String?, _ pairs: [(name: String, value: String)], _ context: ServerContext,
+        _ body: (UpstreamCall) async throws -> Output
+    ) async throws -> ServerResponse<Output> {
         let call = GRPCCall(method: method, model: model, metadata: pairs, peer: context.remotePeer)
         do {
             try await policy.admit(call)

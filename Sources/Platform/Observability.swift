@@ -13,18 +13,20 @@ public enum Observability {
         case text
     }
 
-    /// Bootstraps swift-log with `format` at `level` for every logger of the process.
+    /// Bootstraps swift-log with `format` at `level` for every logger of the process; lines
+    /// written inside a traced span carry its `trace_id` and `span_id`.
     public static func bootstrapLogging(format: LogFormat, level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                return JSONLogHandler(label: label, logLevel: level)
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                switch format {
+                case .json:
+                    return JSONLogHandler(label: label, logLevel: level, metadataProvider: provider)
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }
+            }, metadataProvider: traceMetadataProvider)
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry and returns it for `/metrics`.

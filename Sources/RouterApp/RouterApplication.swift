@@ -2,6 +2,7 @@ import TritonClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InferenceProtocol
 import KServeGRPC
 import KServeHTTP
 import Logging
@@ -140,6 +141,7 @@ public enum RouterApplication {
         sharedRoutes: SharedRoutes? = nil
     ) -> Router<BasicRequestContext> {
         let http = Router()
+        if TraceContext.isEnabled { http.add(middleware: TracingMiddleware()) }
         http.add(middleware: MetricsMiddleware())
         KServeRoutes<BasicRequestContext>(upstream: router, maxBodyBytes: maxBodyBytes).register(on: http)
         AdminRoutes<BasicRequestContext>(router: router, token: adminToken, shared: sharedRoutes).register(on: http)

@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 import InferenceProtocol
 import Logging
 import Synchronization
@@ -61,6 +62,15 @@ public final class ModelRouter: KServeUpstream {
         // In-process callers skip the HTTP surface's check: a bad length is the client's 400, never a backend fault.
         _ = try InferenceHeaderLength.parse(headers: request.headers, bodyCount: request.body?.count ?? 0)
         guard let model = request.model else { return try await forwardServerLevel(request) }
+        guard TraceContext.isEnabled else { return try await route(request, model: model, span: nil) }
+        return try await withSpan("router.route") { span in
+            span.attributes[SpanKeys.model] = model
+            return try await route(request, model: model, span: span)
+        }
+    }
+
+    /// The routing decision for `model` (recorded on `span`: the version chosen), then the attempts.
+    private func route(_ request: UpstreamRequest, model: String, span: (any Span)?) async throws -> UpstreamResponse {
         try admit(model: model, version: request.version)
         // Canary weights apply to inference; metadata and readiness without a version pass as asked.
         let isInference = request.isInference
@@ -81,6 +91,7 @@ public final class ModelRouter: KServeUpstream {
         case .failure(let error): throw InferenceError.notFound(error.description)
         }
         let version = request.version ?? chosen.target.version
+        span?.attributes[SpanKeys.modelVersion] = version ?? "default"
         let routed = request.forVersion(version)
         metrics.routed(model: model, version: version)
         guard chosen.watched || chosen.shadow != nil else {
@@ -247,6 +258,19 @@ public final class ModelRouter: KServeUpstream {
 
     /// One call to one backend; records the outcome against the lease.
     func call(_ lease: BackendLease, request: UpstreamRequest) async -> UpstreamOutcome {
+        guard TraceContext.isEnabled else { return await callBackend(lease, request: request) }
+        return await withSpan("router.attempt", ofKind: .client) { span in
+            span.attributes[SpanKeys.backend] = lease.backend.description
+            if let model = request.model { span.attributes[SpanKeys.model] = model }
+            if let version = request.version { span.attributes[SpanKeys.modelVersion] = version }
+            let outcome = await callBackend(lease, request: request)
+            span.attributes[SpanKeys.outcome] = outcome.metricName
+            if outcome.callOutcome == .failure { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
+        }
+    }
+
+    private func callBackend(_ lease: BackendLease, request: UpstreamRequest) async -> UpstreamOutcome {
         guard let client = clients.withLock({ $0[lease.backend] }) else {
             _ = state.withLock { $0.release(lease, outcome: .ignored, latency: nil, now: .now) }
             return .failed(InferenceError.internal("backend \(lease.backend) has no client"))

@@ -4,9 +4,11 @@ import InferenceProtocol
 extension TritonHTTPClient: KServeUpstream {
     /// Sends the request to this server. With a deadline, the time left travels on as
     /// `x-request-timeout-ms` (for a router or gateway) and, for `infer`, as Triton's `timeout`
-    /// parameter in microseconds.
+    /// parameter in microseconds. With tracing on, the current span's context replaces the trace
+    /// headers, so the server's spans (a router's, Triton's) join the trace under this call.
     public func forward(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         var headers = request.headers
+        TraceContext.inject(into: &headers)
         var body = request.body
         if let deadline = request.deadline {
             let left = ContinuousClock.now.duration(to: deadline)

@@ -55,6 +55,8 @@ struct BatchWorkerCommand: AsyncParsableCommand {
                 try CallbackDeliveryService(
                     configuration: callbacks,
                     outbox: BatchJobStore(pool: pool).callbackOutbox, transport: callbackTransport, logger: logger))
+            // The trace exporter first: it stops last, after the spans of the last items.
+            if let tracing = process.tracing { services.insert(tracing, at: 0) }
             let group = ServiceGroup(
                 configuration: .init(
                     services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -25,10 +25,11 @@ struct GatewayCommand: AsyncParsableCommand {
         let settings = GatewaySettings(config: reader)
         let transport = CurlHTTPTransport(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 128))
         do {
-            let gateway = try await GatewayApplication.build(
+            var gateway = try await GatewayApplication.build(
                 settings: settings, routerSettings: RouterSettings(config: reader),
                 connector: TritonConnector(transport: transport), storage: S3Connector(transport: transport),
                 registry: registry, logger: logger)
+            if let tracing = process.tracing { gateway.application.addServices(tracing) }
             logger.info("gateway.starting", metadata: ["listen.port": "\(settings.port)"])
             do {
                 try await gateway.application.runService()

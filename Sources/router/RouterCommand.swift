@@ -29,7 +29,8 @@ struct RouterCommand: AsyncParsableCommand {
             )
             let group = ServiceGroup(
                 configuration: .init(
-                    services: parts.services.map { .init(service: $0) },
+                    // The trace exporter first: it stops last, after the spans of the last requests.
+                    services: ([process.tracing].compactMap { $0 } + parts.services).map { .init(service: $0) },
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             logger.info("router.starting", metadata: ["listen.port": "\(settings.port)"])

@@ -44,6 +44,12 @@ triton_start() {
         --exit-timeout-secs=10
         --log-verbose=0
         --id="$name"
+        # OpenTelemetry tracing, level OFF until a test turns it on with POST /v2/trace/setting;
+        # spans continue the caller's W3C traceparent.
+        --trace-config mode=opentelemetry
+        --trace-config "opentelemetry,url=http://127.0.0.1:$STACK_OTLP_PORT/v1/traces"
+        --trace-config opentelemetry,bsp_schedule_delay=200
+        --trace-config level=OFF --trace-config rate=1
     )
     for model in $STACK_TRITON_MODELS faulty; do args+=(--load-model="$model"); done
     # The venv's bin/ first on PATH: the Python backend stub then runs the venv's
@@ -83,6 +89,7 @@ triton_a_env() {
     echo "export TRITON_URLS=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT,http://127.0.0.1:$STACK_TRITON_B_HTTP_PORT"
     echo "export TRITON_A_URL=http://127.0.0.1:$STACK_TRITON_A_HTTP_PORT"
     echo "export TRITON_A_GRPC=127.0.0.1:$STACK_TRITON_A_GRPC_PORT"
+    echo "export STACK_OTLP_PORT=$STACK_OTLP_PORT"
     echo "export TRITON_A_METRICS_URL=http://127.0.0.1:$STACK_TRITON_A_METRICS_PORT/metrics"
     echo "export TRITON_A_FAULTS_FILE=$STACK_DIR/faults-triton-a.json"
     echo "export TRITON_MODELS_TESTDATA=$MODELS_TESTDATA"

@@ -1,5 +1,6 @@
 import BatchProtocol
 import Foundation
+import InferenceProtocol
 import Kafka
 import Logging
 import PlatformStore
@@ -118,6 +119,10 @@ public struct BatchSubmitter: Sendable {
     /// `publishConcurrency` awaiting acknowledgement at once.
     func publish(_ messages: [[UInt8]], key: [UInt8], topic: String) async throws {
         guard !messages.isEmpty else { return }
+        // The submitter's trace context travels with every item to the worker (tracing on only).
+        var trace: [(name: String, value: String)] = []
+        TraceContext.inject(into: &trace)
+        let headers = trace.map { KafkaHeader(name: $0.name, value: Array($0.value.utf8)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for value in messages {
@@ -125,7 +130,7 @@ public struct BatchSubmitter: Sendable {
                     try await group.next()
                     running -= 1
                 }
-                group.addTask { _ = try await producer.send(topic: topic, key: key, value: value) }
+                group.addTask { _ = try await producer.send(topic: topic, key: key, value: value, headers: headers) }
                 running += 1
             }
             try await group.waitForAll()

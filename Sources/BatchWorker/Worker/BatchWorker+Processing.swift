@@ -4,6 +4,7 @@ import InferenceProtocol
 import Logging
 import PlatformStore
 import Resilience
+import Tracing
 
 extension BatchWorker {
     /// Runs one group of batches to the end: every item inferred (each batch its own Triton call,
@@ -11,6 +12,19 @@ extension BatchWorker {
     /// and every row in one transaction; only then their offsets marked committable. Throws only
     /// `CancellationError`.
     func process(_ batches: [[WorkItem]]) async throws {
+        guard TraceContext.isEnabled else { return try await processGroup(batches) }
+        // One consume span per group, continuing the first traced item's trace and linked to the
+        // others' (a group holds items of many submissions); infer, write and commit are its children.
+        let traced = batches.flatMap { $0 }.compactMap(\.traceContext)
+        try await withSpan("batch.consume", context: traced.first ?? .topLevel, ofKind: .consumer) { span in
+            span.attributes["messaging.system"] = "kafka"
+            span.attributes["batch.items"] = batches.reduce(0) { $0 + $1.count }
+            for other in traced.dropFirst().prefix(32) { span.addLink(SpanLink(context: other, attributes: [:])) }
+            try await processGroup(batches)
+        }
+    }
+
+    private func processGroup(_ batches: [[WorkItem]]) async throws {
         var contexts: [UUID: JobContext] = [:]
         var outcomes: [[ItemOutcome?]] = []
         var runnable: [[Int]] = []
@@ -70,7 +84,24 @@ extension BatchWorker {
                 others.append((item, outcome ?? .skipped))
             }
         }
-        let results = try await withThrowingTaskGroup(of: [PendingResult].self) { group in
+        let results = try await TraceContext.traced("batch.write") { _ in
+            try await writeResults(shards, others, contexts)
+        }
+        try await TraceContext.traced("batch.commit") { _ in
+            do {
+                try await record(results)
+            } catch let failure as PermanentFailure {
+                logger.error("batch.batch.unfinishable", metadata: [BatchLogKey.error: "\(failure.reason)"])
+            }
+            markDone(items)
+        }
+    }
+
+    /// Writes the succeeded items as one shard per job and the others one by one.
+    private func writeResults(
+        _ shards: [UUID: [ShardEntry]], _ others: [(WorkItem, ItemOutcome)], _ contexts: [UUID: JobContext]
+    ) async throws -> [PendingResult] {
+        try await withThrowingTaskGroup(of: [PendingResult].self) { group in
             for (jobID, entries) in shards {
                 let context = contexts[jobID]
                 group.addTask {
@@ -95,12 +126,6 @@ extension BatchWorker {
             }
             return try await group.reduce(into: [PendingResult]()) { $0 += $1 }
         }
-        do {
-            try await record(results)
-        } catch let failure as PermanentFailure {
-            logger.error("batch.batch.unfinishable", metadata: [BatchLogKey.error: "\(failure.reason)"])
-        }
-        markDone(items)
     }
 
     /// Nothing more can be done for these items; their offsets still move on.
@@ -118,6 +143,16 @@ extension BatchWorker {
     /// by one when the batch is rejected (so a poison item fails alone). An item whose job's
     /// window ends (its `deadlines` entry) while it waits for an outage fails as expired.
     private func infer(_ messages: [BatchItemMessage], deadlines: [Date?]) async throws -> [ItemOutcome] {
+        try await TraceContext.traced("batch.infer") { span in
+            span?.attributes[SpanKeys.model] = messages[0].model
+            span?.attributes[SpanKeys.modelVersion] = messages[0].version ?? "default"
+            span?.attributes["batch.items"] = messages.count
+            span?.attributes[SpanKeys.batchJob] = messages[0].jobID.uuidString.lowercased()
+            return try await inferValid(messages, deadlines: deadlines)
+        }
+    }
+
+    private func inferValid(_ messages: [BatchItemMessage], deadlines: [Date?]) async throws -> [ItemOutcome] {
         let first = messages[0]
         let description: ModelDescription
         do {

@@ -1,6 +1,7 @@
 import BatchProtocol
 import InferenceProtocol
 import Kafka
+import Tracing
 
 /// One message in the pipeline: where it came from, its raw value, and what it says.
 struct WorkItem: Sendable {
@@ -12,6 +13,8 @@ struct WorkItem: Sendable {
     let value: [UInt8]
     /// The decoded item, or why it could not be decoded.
     let content: Result<BatchItemMessage, BatchWorkerError>
+    /// The submitter's trace context from the message's headers (tracing on and headers present).
+    let traceContext: ServiceContext?
 
     init(_ message: KafkaMessage) {
         partition = message.topicPartition
@@ -20,6 +23,16 @@ struct WorkItem: Sendable {
         content = Result { () throws(BatchWorkerError) in
             try BatchItemMessage.decode(message.value).decodingInputs()
         }
+        traceContext = Self.traceContext(of: message.headers)
+    }
+
+    private static func traceContext(of headers: [KafkaHeader]) -> ServiceContext? {
+        guard TraceContext.isEnabled else { return nil }
+        let pairs = headers.compactMap { header in
+            header.value.map { (name: header.name, value: String(decoding: $0, as: UTF8.self)) }
+        }
+        guard pairs.contains(where: { $0.name == "traceparent" }) else { return nil }
+        return TraceContext.extract(from: pairs)
     }
 
     /// The decoded item, if it could be decoded.

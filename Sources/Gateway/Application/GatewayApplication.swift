@@ -28,7 +28,7 @@ import TritonClient
 public struct GatewayApplication {
     /// The Hummingbird application; its services include the Redis client and, in-process, the
     /// router's health monitor and routes watcher.
-    public let application: Application<RouterResponder<GatewayRequestContext>>
+    public var application: Application<RouterResponder<GatewayRequestContext>>
     /// The metadata cache used for validation.
     public let metadata: ModelMetadataCache
     /// The gRPC listener, when `gateway.grpc.port` is set.
@@ -157,6 +157,8 @@ public struct GatewayApplication {
         var accessLogger = Logger(label: "gateway.access")
         accessLogger.logLevel = logger.logLevel
         let router = Router(context: GatewayRequestContext.self)
+        // A server span per request continuing the client's W3C trace context (tracing on only).
+        if TraceContext.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(
             middleware: ObservationMiddleware(
                 metrics: GatewayMetrics(factory: metricsFactory), models: metadata, accessLogger: accessLogger))

@@ -4,6 +4,7 @@ import Logging
 import PlatformStore
 import PostgresClient
 import RateLimiting
+import Tracing
 
 /// Turns a request's credentials into a ``Principal``: an API key in `x-api-key` or as an
 /// `Authorization: Bearer` token starting with the keys' marker (looked up by its SHA-256 digest
@@ -35,6 +36,23 @@ struct Authenticator: Sendable {
     ///   `rateLimited` (429) when `client` has failed too often, `unavailable` (503) when the key
     ///   store cannot be asked.
     func authenticate(_ headers: HTTPFields, client: String, logger: Logger) async throws(InferenceError) -> Principal {
+        guard TraceContext.isEnabled else { return try await checkCredentials(headers, client: client, logger: logger) }
+        do {
+            return try await withSpan("gateway.authenticate") { span in
+                let principal = try await checkCredentials(headers, client: client, logger: logger)
+                span.attributes[SpanKeys.principal] = principal.name
+                return principal
+            }
+        } catch let error as InferenceError {
+            throw error
+        } catch {
+            throw .internal("authentication failed unexpectedly")
+        }
+    }
+
+    private func checkCredentials(_ headers: HTTPFields, client: String, logger: Logger) async throws(InferenceError)
+        -> Principal
+    {
         do {
             return try await principal(headers, client: client, logger: logger)
         } catch let error where error.code == .unauthenticated {

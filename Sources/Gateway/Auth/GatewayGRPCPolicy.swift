@@ -28,9 +28,8 @@ struct GatewayGRPCPolicy: GRPCCallPolicy {
                 "this call needs the '\(Scope.infer.rawValue)' scope, which the credentials do not grant")
         }
         let model = try call.model.map { name throws(InferenceError) in try ModelName(decoded: name).value }
-        let decision = try await limiter.check(
-            principal: principal.rateLimitIdentity, policy: principal.rateLimit ?? settings.principal,
-            model: model, modelPolicy: model == nil ? nil : settings.model)
+        let decision = try await RateLimitMiddleware.decide(
+            limiter: limiter, settings: settings, principal: principal, model: model)
         guard decision.allowed else { throw RateLimitMiddleware.refusal(decision, principal: principal) }
     }
 
