@@ -39,6 +39,12 @@ public struct KServePath: Sendable, Equatable {
     }
 
     private static func percentEncoded(_ segment: String) -> String {
+        // Model names and versions are almost always plain: skip Foundation's encoder for them.
+        let plain = segment.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
+        }
+        if plain { return segment }
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove("/")
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
