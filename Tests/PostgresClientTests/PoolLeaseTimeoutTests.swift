@@ -39,9 +39,21 @@ struct PoolLeaseTimeoutTests {
         var configuration = try TestDatabase.configuration(schema: nil, poolSize: 1)
         configuration.leaseTimeout = .milliseconds(200)
         let pool = PostgresPool(configuration: configuration)
+        // Open the pool's one connection first: on a loaded machine opening it can take longer
+        // than the lease timeout, and then the holder below would time out instead of holding it.
+        try await eventually("the pool's connection is open") {
+            do {
+                try await pool.query("SELECT 1")
+                return true
+            } catch let error as PostgresError where error.code == .timeout {
+                return false
+            }
+        }
         let (held, holding) = AsyncStream<Void>.makeStream()
         let (release, releasing) = AsyncStream<Void>.makeStream()
         let holder = Task {
+            // Should the lease fail anyway, the wait below ends and `holder.value` reports why.
+            defer { holding.finish() }
             try await pool.withConnection { _ in
                 holding.yield()
                 for await _ in release {}
