@@ -15,17 +15,15 @@ naming the first difference. Headers (e.g. an API key) go to the candidate only.
 
 from __future__ import annotations
 
-import argparse
-import base64
-import json
 import queue
-import sys
 import time
 
 import numpy as np
 import tritonclient.grpc as grpcclient
 from tritonclient.grpc import service_pb2
 from tritonclient.utils import InferenceServerException
+
+from parity import Parity, arguments, holdout_pngs, run
 
 
 def simple_inputs(a: np.ndarray, b: np.ndarray) -> list:
@@ -121,27 +119,14 @@ def deadline(c: grpcclient.InferenceServerClient, model: str, headers: dict) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("candidate")
-    parser.add_argument("reference")
-    parser.add_argument("holdout")
-    parser.add_argument("--header", action="append", default=[])
-    parser.add_argument("--images", type=int, default=20)
-    parser.add_argument("--deadline-model")
-    args = parser.parse_args()
-    headers = dict(h.split("=", 1) for h in args.header)
+    args = arguments(lambda parser: parser.add_argument("--deadline-model"))
+    headers = args.headers
     cand, ref = grpcclient.InferenceServerClient(args.candidate), grpcclient.InferenceServerClient(args.reference)
-
-    checks = 0
-
-    def same(name: str, got, want) -> None:
-        nonlocal checks
-        checks += 1
-        if got != want:
-            raise AssertionError(f"{name}: candidate {got!r} != reference {want!r}")
+    parity = Parity()
+    same = parity.same
 
     print(f"health: {health(args.candidate)}")
-    checks += 1
+    parity.passed("health")
     same("server live", cand.is_server_live(headers=headers), ref.is_server_live())
     same("server ready", cand.is_server_ready(headers=headers), ref.is_server_ready())
     for model in ("simple", "digits"):
@@ -155,20 +140,14 @@ def main() -> int:
     same("simple infer", simple_outputs(cand, headers), simple_outputs(ref, {}))
     same("simple typed contents", typed_contents(cand, headers), typed_contents(ref, {}))
     same("async infer", async_sum(cand, headers), async_sum(ref, {}))
-    items = json.load(open(args.holdout))["items"][: args.images]
-    for i, item in enumerate(items):
-        png = base64.b64decode(item["png_base64"])
+    for i, png in enumerate(holdout_pngs(args.holdout, args.images)):
         same(f"classification of held-out image {i}", classify(cand, png, headers), classify(ref, png, {}))
     if args.deadline_model:
         print(f"deadline: {deadline(cand, args.deadline_model, headers)}")
-        checks += 1
-    print(f"tritonclient.grpc parity: {checks} checks identical")
+        parity.passed("deadline")
+    print(f"tritonclient.grpc parity: {parity.checks} checks identical")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # one clear line for the test log
-        print(f"tritonclient.grpc parity FAILED: {type(error).__name__}: {error}", file=sys.stderr)
-        sys.exit(1)
+    run(main, "tritonclient.grpc parity")

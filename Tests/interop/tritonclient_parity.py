@@ -11,14 +11,11 @@ candidate only.
 
 from __future__ import annotations
 
-import argparse
-import base64
-import json
-import sys
 from urllib.parse import urlparse
 
 import numpy as np
 import tritonclient.http as httpclient
+from parity import Parity, arguments, holdout_pngs, run
 
 
 def client(url: str) -> httpclient.InferenceServerClient:
@@ -49,22 +46,11 @@ def classify(c: httpclient.InferenceServerClient, png: bytes, headers: dict) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("candidate")
-    parser.add_argument("reference")
-    parser.add_argument("holdout")
-    parser.add_argument("--header", action="append", default=[])
-    parser.add_argument("--images", type=int, default=20)
-    args = parser.parse_args()
-    headers = dict(h.split("=", 1) for h in args.header)
+    args = arguments()
+    headers = args.headers
     cand, ref = client(args.candidate), client(args.reference)
-
-    checks = 0
-    def same(name: str, got, want) -> None:
-        nonlocal checks
-        checks += 1
-        if got != want:
-            raise AssertionError(f"{name}: candidate {got!r} != reference {want!r}")
+    parity = Parity()
+    same = parity.same
 
     same("server ready", cand.is_server_ready(headers=headers), ref.is_server_ready())
     same("server live", cand.is_server_live(headers=headers), ref.is_server_live())
@@ -72,17 +58,11 @@ def main() -> int:
         same(f"{model} ready", cand.is_model_ready(model, headers=headers), ref.is_model_ready(model))
         same(f"{model} metadata", cand.get_model_metadata(model, headers=headers), ref.get_model_metadata(model))
     same("simple infer", simple_outputs(cand, headers), simple_outputs(ref, {}))
-    items = json.load(open(args.holdout))["items"][: args.images]
-    for i, item in enumerate(items):
-        png = base64.b64decode(item["png_base64"])
+    for i, png in enumerate(holdout_pngs(args.holdout, args.images)):
         same(f"classification of held-out image {i}", classify(cand, png, headers), classify(ref, png, {}))
-    print(f"tritonclient parity: {checks} checks identical")
+    print(f"tritonclient parity: {parity.checks} checks identical")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # one clear line for the test log
-        print(f"tritonclient parity FAILED: {error}", file=sys.stderr)
-        sys.exit(1)
+    run(main, "tritonclient parity")
