@@ -140,6 +140,8 @@ let package = Package(
                 "InferenceProtocol",
                 "TritonClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -314,10 +316,11 @@ let package = Package(
         .testTarget(
             name: "RouterAppTests",
             dependencies: [
-                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "PlatformStore", "PostgresClient",
-                "TestSupport",
-                "TritonClient",
+                "RouterApp", "Routing", "CurlHTTP", "InferenceProtocol", "KServeHTTP", "PlatformStore",
+                "PostgresClient", "TestSupport", "TritonClient",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings),

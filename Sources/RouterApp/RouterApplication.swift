@@ -73,6 +73,7 @@ public enum RouterApplication {
             router: httpRouter(
                 router: router, registry: registry, maxBodyBytes: settings.maxBodyBytes, adminToken: adminToken,
                 sharedRoutes: shared),
+            server: .http1OnEventLoop(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "triton-router"),
             logger: logger)
         var services: [any Service] = [HealthMonitor(router: router)]

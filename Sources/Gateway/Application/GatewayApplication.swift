@@ -211,6 +211,7 @@ public struct GatewayApplication {
         }
         var application = Application(
             router: router,
+            server: .http1OnEventLoop(),
             configuration: .init(
                 address: .hostname(settings.host, port: settings.port), serverName: "inference-gateway"),
             services: services,
