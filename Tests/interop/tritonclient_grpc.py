@@ -8,9 +8,9 @@ Usage: tritonclient_grpc.py CANDIDATE REFERENCE HOLDOUT_JSON [--header NAME=VALU
 CANDIDATE and REFERENCE are host:port. Runs the same calls against both: server and model
 readiness, model metadata, model config, `simple` with exact sums (raw tensors, and typed
 `int_contents` through the generated stub), `digits` top-3 classification of held-out PNGs, and
-an async infer; then, with --deadline-model, an infer that the model delays by 3 s under a
-300 ms client deadline must fail with DEADLINE_EXCEEDED well before the delay ends. Exits 1
-naming the first difference. Headers (e.g. an API key) go to the candidate only.
+an async infer; then, with --deadline-model, an infer of the model's version 1 that the model
+delays by 3 s under a 300 ms client deadline must fail with DEADLINE_EXCEEDED well before the
+delay ends. Exits 1 naming the first difference. Headers (e.g. an API key) go to the candidate only.
 """
 
 from __future__ import annotations
@@ -107,7 +107,16 @@ def deadline(c: grpcclient.InferenceServerClient, model: str, headers: dict) -> 
     inputs = simple_inputs(a, a)
     started = time.monotonic()
     try:
-        c.infer(model, inputs, headers=headers, client_timeout=0.3, parameters={"fault_latency_ms": 3000})
+        # Version 1: the delayed request holds one of its instances for 3 s after the client has
+        # gone, and the routing tests that run beside this one load version 2.
+        c.infer(
+            model,
+            inputs,
+            model_version="1",
+            headers=headers,
+            client_timeout=0.3,
+            parameters={"fault_latency_ms": 3000},
+        )
     except InferenceServerException as error:
         elapsed = time.monotonic() - started
         if error.status() != "StatusCode.DEADLINE_EXCEEDED":
