@@ -78,37 +78,6 @@ struct RedisPipelineIntegrationTests {
         }
     }
 
-    @Test func scriptsFlushedFromTheServerAreReloadedForAWholeBatch() async throws {
-        try await withRedisClient(configuration: RedisTestServer.singleConnection()) { client in
-            let prefix = RedisTestServer.uniquePrefix("noscript")
-            // A source of its own, so no other test's SCRIPT LOAD can make this one known again.
-            let script = RedisScript("-- \(prefix)\nreturn tonumber(ARGV[1]) * 2")
-            #expect(try await client.evaluate(script, keys: [], arguments: ["1"]) == .integer(2))
-            let holder = try await RedisTestServer.hold(client, key: "\(prefix):hold")
-            try await RedisTestServer.withAdministrator { administrator in
-                _ = try await administrator.execute(["SCRIPT", "FLUSH"])
-                #expect(try await administrator.execute(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(0)]))
-            }
-            let evaluations = Task {
-                try await withThrowingTaskGroup(of: (Int, RedisReply).self) { group in
-                    for index in 0..<50 {
-                        group.addTask {
-                            (index, try await client.evaluate(script, keys: [], arguments: [String(index)]))
-                        }
-                    }
-                    return try await group.reduce(into: [(Int, RedisReply)]()) { $0.append($1) }
-                }
-            }
-            try await eventually("50 EVALSHAs wait behind the BLPOP") { client.pipelineStatistics.queued == 50 }
-            try await RedisTestServer.release("\(prefix):hold")
-            _ = try await holder.value
-            let results = try await evaluations.value
-            #expect(results.count == 50)
-            #expect(results.allSatisfy { $0.1 == .integer(Int64($0.0) * 2) })
-            #expect(try await client.execute(["SCRIPT", "EXISTS", script.sha1]) == .array([.integer(1)]))
-        }
-    }
-
     @Test func shutdownFailsQueuedAndInFlightCommandsAndReturns() async throws {
         let client = RedisClient(configuration: try RedisTestServer.singleConnection())
         let key = RedisTestServer.uniquePrefix("shutdown")

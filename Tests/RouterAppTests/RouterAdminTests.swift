@@ -6,10 +6,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
-import Routing
 import TestSupport
 import Testing
 
+@testable import Routing
 @testable import RouterApp
 
 @Suite("Router admin API and routes reload")
@@ -30,7 +30,13 @@ struct RouterAdminTests {
             backends: backends, routes: routes, configuration: configuration,
             connector: TritonConnector(transport: transport),
             logger: Logger(label: "test"))
-        if probeFirst { await HealthMonitor(router: router).probeAll() }
+        if probeFirst {
+            let monitor = HealthMonitor(router: router)
+            try await eventually("the router has read a backend's model repository") {
+                await monitor.probeAll()
+                return router.withState { $0.catalog.isLoaded }
+            }
+        }
         let http = RouterApplication.httpRouter(
             router: router, registry: PrometheusCollectorRegistry(), maxBodyBytes: 1 << 20, adminToken: adminToken)
         do {

@@ -52,7 +52,7 @@ struct RouterHardeningTests {
                 }
                 // The same body with a truthful header length is served.
                 let valid: HTTPFields = [
-                    .contentType: "application/octet-stream", HTTPField.Name("x-request-timeout-ms")!: "1000",
+                    .contentType: "application/octet-stream", HTTPField.Name("x-request-timeout-ms")!: "30000",
                     HTTPField.Name("Inference-Header-Content-Length")!: String(Self.simpleBody.utf8.count),
                 ]
                 try await client.execute(

@@ -21,6 +21,10 @@ struct InProcessUpstreamTests {
         settings.upstream = .inProcess
         let token = try await TokenFactory.hs256(TokenFactory.claims())
         try await GatewayFixture.with(settings, routerSettings: RouterSettings(config: reader)) { gateway in
+            // The linked-in router's first probe may not have read a repository yet (503 until then).
+            try await eventually("the in-process router knows `simple`") {
+                try await gateway.send("GET", "/v2/models/simple", headers: Requests.bearer(token)).status == 200
+            }
             let infer = try await gateway.send(
                 "POST", "/v2/models/simple/infer", headers: Requests.jsonBearer(token), body: Requests.simpleJSON)
             #expect(infer.status == 200, "\(infer.text)")

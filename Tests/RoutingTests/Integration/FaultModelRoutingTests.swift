@@ -84,7 +84,7 @@ struct FaultModelRoutingTests {
     func shiftsAndReturns() async throws {
         let (backends, slowFile) = try Self.backends()
         var configuration = RouterConfiguration(randomSeed: 7)
-        configuration.queueInterval = .milliseconds(200)
+        configuration.queueInterval = .milliseconds(500)
         let route = ModelRoute(model: "faulty", targets: [RouteTarget(weight: 1)], strategy: .leastQueue)
         try await RouterFixture.with(backends: backends, routes: [route], configuration: configuration) { fixture in
             let monitor = QueueMonitor(router: fixture.router)
@@ -123,7 +123,7 @@ struct FaultModelRoutingTests {
     func seesOtherClients() async throws {
         let (backends, slowFile) = try Self.backends()
         var configuration = RouterConfiguration(randomSeed: 7)
-        configuration.queueInterval = .milliseconds(100)
+        configuration.queueInterval = .milliseconds(500)
         var shares: [BalancingStrategy: Double] = [:]
         for strategy in [BalancingStrategy.leastQueue, .leastOutstanding] {
             let route = ModelRoute(model: "faulty", targets: [RouteTarget(weight: 1)], strategy: strategy)

@@ -56,7 +56,7 @@ extension RouterFixture {
     func readModelCatalog() async throws {
         for backend in router.withState({ $0.backends.map(\.id) }) {
             guard let client = router.client(for: backend),
-                let index = try? await client.repositoryIndex(deadline: .now + .milliseconds(500))
+                let index = try? await client.repositoryIndex(deadline: .now + .seconds(5))
             else { continue }
             router.withState { $0.recordIndex(backend: backend, index: index) }
         }
