@@ -41,8 +41,9 @@ public struct GRPCCall: Sendable {
 /// Admission of gRPC calls: the gateway's authentication, scopes and rate limits; none on the
 /// router, which is internal.
 public protocol GRPCCallPolicy: Sendable {
-    /// Lets `call` through, or throws the ``InferenceError`` that refuses it.
-    func admit(_ call: GRPCCall) async throws
+    /// Lets `call` through and returns the principal it was admitted as (nil when the policy does
+    /// not authenticate, or for an open call), or throws the ``InferenceError`` that refuses it.
+    func admit(_ call: GRPCCall) async throws -> String?
 }
 
 /// Admits every call (the router's surface).
@@ -50,5 +51,5 @@ public struct AdmitAllCalls: GRPCCallPolicy {
     /// Creates the policy.
     public init() {}
 
-    public func admit(_ call: GRPCCall) async throws {}
+    public func admit(_ call: GRPCCall) async throws -> String? { nil }
 }

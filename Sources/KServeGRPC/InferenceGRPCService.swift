@@ -14,12 +14,17 @@ import Tracing
 public struct InferenceGRPCService: Inference_GRPCInferenceService.ServiceProtocol {
     private let upstream: any KServeUpstream
     private let policy: any GRPCCallPolicy
+    private let observer: GRPCCallObserver
     private let logger: Logger
 
-    /// Serves calls through `policy` to `upstream`.
-    public init(upstream: any KServeUpstream, policy: any GRPCCallPolicy = AdmitAllCalls(), logger: Logger) {
+    /// Serves calls through `policy` to `upstream`; `observer` records each one.
+    public init(
+        upstream: any KServeUpstream, policy: any GRPCCallPolicy = AdmitAllCalls(),
+        observer: GRPCCallObserver = GRPCCallObserver(), logger: Logger
+    ) {
         self.upstream = upstream
         self.policy = policy
+        self.observer = observer
         self.logger = logger
     }
 
@@ -145,24 +150,46 @@ public struct InferenceGRPCService: Inference_GRPCInferenceService.ServiceProtoc
         }
     }
 
+    /// Gives the call its request id (forwarded upstream, echoed in the answer's or the error's
+    /// metadata), admits and runs it, maps every failure to a status, and records the outcome.
     private func run<Output: Sendable>(
         _ method: String, model: String?, _ pairs: [(name: String, value: String)], _ context: ServerContext,
         _ body: (UpstreamCall) async throws -> Output
     ) async throws -> ServerResponse<Output> {
+        let start = ContinuousClock.now
+        let requestID = RequestID.resolve(pairs.first { $0.name == RequestID.name }?.value)
+        let pairs = pairs.filter { $0.name != RequestID.name } + [(name: RequestID.name, value: requestID)]
         let call = GRPCCall(method: method, model: model, metadata: pairs, peer: context.remotePeer)
+        var record = GRPCCallObserver.Record(
+            method: method, code: nil, duration: .zero, requestID: requestID, model: model, principal: nil,
+            peer: context.remotePeer)
+        defer {
+            record.duration = ContinuousClock.now - start
+            observer.record(record)
+        }
+        let echo: Metadata = [RequestID.name: .string(requestID)]
         do {
-            try await policy.admit(call)
-            let upstreamCall = UpstreamCall(upstream: upstream, metadata: pairs)
-            return ServerResponse(message: try await body(upstreamCall))
-        } catch let error as InferenceError {
-            throw error
-        } catch let error as UpstreamError {
-            throw InferenceError(error)
-        } catch is CancellationError {
-            throw InferenceError.deadlineExceeded("the call was cancelled or its deadline passed")
+            record.principal = try await policy.admit(call)
+            let message = try await body(UpstreamCall(upstream: upstream, metadata: pairs))
+            return ServerResponse(message: message, metadata: echo)
         } catch {
+            var refusal = RPCError(status(for: error, method: method))
+            refusal.metadata.add(contentsOf: echo)
+            record.code = refusal.code
+            throw refusal
+        }
+    }
+
+    /// The ``InferenceError`` a failure answers with.
+    private func status(for error: any Error, method: String) -> InferenceError {
+        switch error {
+        case let error as InferenceError: return error
+        case let error as UpstreamError: return InferenceError(error)
+        case is CancellationError:
+            return InferenceError.deadlineExceeded("the call was cancelled or its deadline passed")
+        default:
             logger.error("grpc.call.failed", metadata: ["grpc.method": "\(method)", "error": "\(error)"])
-            throw InferenceError.internal("the call failed; see the server's log")
+            return InferenceError.internal("the call failed; see the server's log")
         }
     }
 

@@ -8,7 +8,7 @@ struct UpstreamCall: Sendable {
     let metadata: [(name: String, value: String)]
 
     /// Metadata passed on as HTTP headers of the same name.
-    static let forwarded = ["x-request-id", "traceparent", "tracestate", "x-canary-key"]
+    static let forwarded = [RequestID.name, "traceparent", "tracestate", "x-canary-key"]
 
     /// Sends one KServe v2 request and returns the answer whatever its status.
     func send(

@@ -9,7 +9,8 @@ Checks: a wrong key is UNAUTHENTICATED, no key is UNAUTHENTICATED, ServerLive ne
 unknown model is NOT_FOUND, an invalid model name and a wrongly shaped input are
 INVALID_ARGUMENT naming the problem (the same messages as the HTTP bodies), and of N + 3 infer
 calls the last ones are RESOURCE_EXHAUSTED with a google.rpc.RetryInfo detail and `retry-after`.
-Prints one line per check; exits 1 naming the first failure.
+The client's `x-request-id` comes back with an answer; a refusal of a call without one carries a
+new one. Prints one line per check; exits 1 naming the first failure.
 """
 
 from __future__ import annotations
@@ -76,8 +77,19 @@ def main() -> int:
         if error.code() != grpc.StatusCode.INVALID_ARGUMENT:
             raise AssertionError(f"wrong shape: got {error.code()} {error.details()}")
         print(f"wrong shape: INVALID_ARGUMENT {error.details()!r}")
+        given = dict(error.trailing_metadata() or ()).get("x-request-id", "")
+        if len(given) != 36:
+            raise AssertionError(f"request id: a refusal without one carries {given!r}, want a new UUID")
 
-    # So far: 4 calls charged to the key (metadata x2, wrong shape; the unknown model too).
+    # The client's request id comes back with the answer.
+    _, call = stub.ModelInfer.with_call(
+        simple_request(), metadata=metadata + [("x-request-id", "grpc-errors-1")], timeout=10)
+    echoed = dict(call.initial_metadata() or ()).get("x-request-id")
+    if echoed != "grpc-errors-1":
+        raise AssertionError(f"request id: sent 'grpc-errors-1', the answer carries {echoed!r}")
+    print("request id: echoed on an answer; a new one on a refusal")
+
+    # So far: 5 calls charged to the key (metadata x2, wrong shape, one infer; the unknown model too).
     refused = None
     for _ in range(args.limit + 3):
         try:

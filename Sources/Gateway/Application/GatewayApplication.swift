@@ -202,7 +202,9 @@ public struct GatewayApplication {
             let frontDoor = GRPCFrontDoor(
                 host: settings.host, port: grpcPort, maxMessageBytes: settings.maxBodyBytes,
                 services: [
-                    InferenceGRPCService(upstream: upstream, policy: policy, logger: logger),
+                    InferenceGRPCService(
+                        upstream: upstream, policy: policy,
+                        observer: GRPCCallObserver(factory: metricsFactory, accessLogger: accessLogger), logger: logger),
                     HealthGRPCService(upstream: base),
                 ],
                 logger: logger)

@@ -14,8 +14,8 @@ struct GatewayGRPCPolicy: GRPCCallPolicy {
     let settings: RateLimitSettings
     let logger: Logger
 
-    func admit(_ call: GRPCCall) async throws {
-        guard !call.isHealthProbe else { return }
+    func admit(_ call: GRPCCall) async throws -> String? {
+        guard !call.isHealthProbe else { return nil }
         var headers = HTTPFields()
         if let key = call.value(Authenticator.apiKeyHeader.canonicalName) { headers[Authenticator.apiKeyHeader] = key }
         if let authorization = call.value("authorization") { headers[.authorization] = authorization }
@@ -31,6 +31,7 @@ struct GatewayGRPCPolicy: GRPCCallPolicy {
         let decision = try await RateLimitMiddleware.decide(
             limiter: limiter, settings: settings, principal: principal, model: model)
         guard decision.allowed else { throw RateLimitMiddleware.refusal(decision, principal: principal) }
+        return principal.name
     }
 
     /// The address in a gRPC peer description (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`), which

@@ -1,6 +1,6 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
+import InferenceProtocol
 import KServeHTTP
 import Logging
 
@@ -19,8 +19,7 @@ struct ObservationMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let requestID =
-            Self.acceptedRequestID(request.headers[KServeHeaders.requestID]) ?? UUID().uuidString.lowercased()
+        let requestID = RequestID.resolve(request.headers[KServeHeaders.requestID])
         var head = request.head
         head.headerFields[KServeHeaders.requestID] = requestID
         let request = Request(head: head, body: request.body)
@@ -51,28 +50,12 @@ struct ObservationMiddleware: RouterMiddleware {
             GatewayLogKey.method: .string(request.method.rawValue),
             GatewayLogKey.route: .string(route),
             GatewayLogKey.status: .stringConvertible(response.status.code),
-            GatewayLogKey.durationMilliseconds: .string(Self.milliseconds(duration)),
+            GatewayLogKey.durationMilliseconds: .string(duration.millisecondsText),
             GatewayLogKey.requestID: .string(requestID),
         ]
         if let model { metadata[GatewayLogKey.model] = .string(String(model.prefix(128))) }
         if let principal = context.exchange.principal { metadata[GatewayLogKey.principal] = .string(principal) }
         accessLogger.info("gateway.access", metadata: metadata)
         return response
-    }
-
-    /// The client's request id when it is 1–128 visible ASCII characters, else nil.
-    static func acceptedRequestID(_ value: String?) -> String? {
-        guard let value, !value.isEmpty, value.utf8.count <= 128,
-            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f })
-        else { return nil }
-        return value
-    }
-
-    /// `duration` in milliseconds with three decimals (`12.345`), without a format string.
-    static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let micros = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
-        let fraction = String(micros % 1000)
-        return String(micros / 1000) + "." + String(repeating: "0", count: 3 - fraction.utf8.count) + fraction
     }
 }

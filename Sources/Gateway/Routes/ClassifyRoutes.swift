@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InferenceProtocol
+import KServeHTTP
 import TritonClient
 import UploadFormats
 
@@ -61,8 +62,8 @@ struct ClassifyRoutes: Sendable {
         if let length = encoded.jsonHeaderLength {
             headers.append((name: InferenceCodec.headerLengthField, value: String(length)))
         }
-        if let requestID = request.headers[HTTPField.Name("x-request-id")!] {
-            headers.append((name: "x-request-id", value: requestID))
+        if let requestID = request.headers[KServeHeaders.requestID] {
+            headers.append((name: RequestID.name, value: requestID))
         }
         let answer = try await upstream.forward(
             UpstreamRequest(

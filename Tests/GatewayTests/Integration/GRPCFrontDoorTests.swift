@@ -30,7 +30,9 @@ struct GRPCFrontDoorTests {
         }
     }
 
-    @Test("refusals reach gRPC clients as UNAUTHENTICATED, NOT_FOUND, INVALID_ARGUMENT and RESOURCE_EXHAUSTED")
+    @Test(
+        "refusals reach gRPC clients as UNAUTHENTICATED, NOT_FOUND, INVALID_ARGUMENT and RESOURCE_EXHAUSTED, and are counted"
+    )
     func refusals() async throws {
         try await APIKeyTests.withStore { store in
             let key = try await store.create(principal: "grpc-" + UUID().uuidString.prefix(8), scopes: ["infer"])
@@ -44,6 +46,18 @@ struct GRPCFrontDoorTests {
                 #expect(result.status == 0, "\(result.errorOutput)")
                 #expect(result.output.contains("all checks passed"), "\(result.output)")
                 print(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
+                // The calls above, counted by method and code as the access log names them.
+                let metrics = try await gateway.send("GET", "/metrics").text
+                let service = #"grpc_service="inference.GRPCInferenceService""#
+                for (method, code, count) in [
+                    ("ModelMetadata", "UNAUTHENTICATED", 2), ("ModelMetadata", "NOT_FOUND", 1),
+                    ("ModelMetadata", "INVALID_ARGUMENT", 1), ("ModelInfer", "RESOURCE_EXHAUSTED", 1),
+                ] {
+                    let series =
+                        #"grpc_server_handled_total{\#(service),grpc_method="\#(method)",grpc_code="\#(code)"}"#
+                    #expect(metrics.contains(series + " \(count)"), "\(series) in\n\(metrics)")
+                }
+                #expect(metrics.contains(#"grpc_server_handling_seconds_count{\#(service),grpc_method="ModelInfer"}"#))
             }
             try await store.revoke(key.id)
         }

@@ -76,9 +76,9 @@ struct GatewayUnitTests {
 
     @Test("client request ids are kept only when short and printable")
     func requestIDs() {
-        #expect(ObservationMiddleware.acceptedRequestID("abc-123") == "abc-123")
-        #expect(ObservationMiddleware.acceptedRequestID("") == nil)
-        #expect(ObservationMiddleware.acceptedRequestID("has space") == nil)
-        #expect(ObservationMiddleware.acceptedRequestID(String(repeating: "a", count: 129)) == nil)
+        #expect(RequestID.accepted("abc-123") == "abc-123")
+        #expect(RequestID.accepted("") == nil)
+        #expect(RequestID.accepted("has space") == nil)
+        #expect(RequestID.accepted(String(repeating: "a", count: 129)) == nil)
     }
 }
