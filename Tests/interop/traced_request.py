@@ -18,85 +18,18 @@ failure. Every process it started is stopped at the end; every wait is bounded.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import numpy as np
 import tritonclient.grpc as grpcclient
-from google.protobuf import json_format
-from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
-
-spans: list[dict] = []
-lock = threading.Lock()
-
-
-def hex_id(value: str) -> str:
-    """OTLP/JSON writes ids as hex; protobuf's JSON reader took them for base64: undo that."""
-    return base64.b64encode(value).decode() if isinstance(value, bytes) else value
-
-
-class Receiver(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the handler's name)
-        body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        request = trace_service_pb2.ExportTraceServiceRequest()
-        is_json = "json" in (self.headers.get("content-type") or "")
-        if is_json:
-            json_format.Parse(body, request, ignore_unknown_fields=True)
-        else:
-            request.ParseFromString(body)
-        with lock:
-            for resource in request.resource_spans:
-                service = next(
-                    (a.value.string_value for a in resource.resource.attributes if a.key == "service.name"), "?")
-                for scope in resource.scope_spans:
-                    for span in scope.spans:
-                        ids = [span.trace_id, span.span_id, span.parent_span_id]
-                        trace, own, parent = (hex_id(i) if is_json else i.hex() for i in ids)
-                        spans.append({
-                            "trace": trace, "id": own, "parent": parent, "name": span.name, "service": service,
-                            "attributes": {a.key: json_format.MessageToDict(a.value) for a in span.attributes},
-                        })
-        self.send_response(200)
-        self.send_header("content-type", self.headers.get("content-type") or "application/x-protobuf")
-        self.end_headers()
-        self.wfile.write(b"{}" if is_json else trace_service_pb2.ExportTraceServiceResponse().SerializeToString())
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-
-
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
-            return answer.status == 200
-    except Exception:
-        return False
-
+from otlp_receiver import Receiver, find, free_port, http_ok, lock, spans, tree, wait_until
 
 def triton_tracing(level: str) -> None:
     for url in (os.environ["TRITON_A_URL"], os.environ["TRITON_B_URL"]):
@@ -104,44 +37,20 @@ def triton_tracing(level: str) -> None:
         urllib.request.urlopen(urllib.request.Request(url + "/v2/trace/setting", data=body, method="POST"), timeout=5)
 
 
-def tree(trace: str) -> str:
-    with lock:
-        mine = [s for s in spans if s["trace"] == trace]
-    lines = []
-
-    def walk(parent: str, depth: int) -> None:
-        for span in sorted((s for s in mine if s["parent"] == parent), key=lambda s: s["name"]):
-            keys = {k: v for k, v in span["attributes"].items() if k.startswith(("inference.", "enduser", "rpc.method"))}
-            lines.append(f"{'  ' * depth}{span['service']}: {span['name']} {json.dumps(keys) if keys else ''}".rstrip())
-            walk(span["id"], depth + 1)
-
-    ids = {s["id"] for s in mine}
-    for root in {s["parent"] for s in mine if s["parent"] not in ids}:
-        lines.append(f"(client span {root})")
-        walk(root, 1)
-    return "\n".join(lines)
-
-
 def check_trace(trace: str, client_span: str, gateway_server: str) -> None:
-    def find(service: str, name: str, parent: str | None = None):
-        with lock:
-            return next(
-                (s for s in spans if s["trace"] == trace and s["service"] == service and s["name"] == name
-                 and (parent is None or s["parent"] == parent)), None)
-
-    gateway = wait_until(lambda: find("gateway", gateway_server, client_span), 15, f"the gateway's {gateway_server} span")
-    wait_until(lambda: find("gateway", "gateway.authenticate", gateway["id"]), 5, "gateway.authenticate")
-    wait_until(lambda: find("gateway", "gateway.rate_limit", gateway["id"]), 5, "gateway.rate_limit")
-    router = wait_until(lambda: find("router", "/v2/models/{model}/infer", gateway["id"]), 15, "the router's span")
-    route = wait_until(lambda: find("router", "router.route", router["id"]), 5, "router.route")
-    attempt = wait_until(lambda: find("router", "router.attempt", route["id"]), 5, "router.attempt")
+    gateway = wait_until(
+        lambda: find(trace, gateway_server, "gateway", client_span), 15, f"the gateway's {gateway_server} span")
+    wait_until(lambda: find(trace, "gateway.authenticate", "gateway", gateway["id"]), 5, "gateway.authenticate")
+    wait_until(lambda: find(trace, "gateway.rate_limit", "gateway", gateway["id"]), 5, "gateway.rate_limit")
+    router = wait_until(
+        lambda: find(trace, "/v2/models/{model}/infer", "router", gateway["id"]), 15, "the router's span")
+    route = wait_until(lambda: find(trace, "router.route", "router", router["id"]), 5, "router.route")
+    attempt = wait_until(lambda: find(trace, "router.attempt", "router", route["id"]), 5, "router.attempt")
     if attempt["attributes"].get("inference.model", {}).get("stringValue") != "simple":
         raise AssertionError(f"router.attempt lacks the model: {attempt['attributes']}")
     if "inference.backend" not in attempt["attributes"]:
         raise AssertionError(f"router.attempt lacks the backend: {attempt['attributes']}")
-    triton = wait_until(
-        lambda: next((s for s in spans if s["trace"] == trace and s["name"] == "InferRequest"), None), 15,
-        "Triton's InferRequest span")
+    triton = wait_until(lambda: find(trace, "InferRequest"), 15, "Triton's InferRequest span")
     if triton["parent"] != attempt["id"]:
         raise AssertionError(f"Triton's span has parent {triton['parent']}, not the attempt {attempt['id']}")
 
