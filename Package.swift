@@ -236,7 +236,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Platform", "BatchAPI", "BatchProtocol", "Kafka", "ObjectStore", "Resilience",
-                "InferenceProtocol", "TritonClient", "KServeGRPC", "KServeHTTP", "Routing",
+                "InferenceProtocol", "TritonClient", "KServeGRPC", "KServeHTTP", "Routing", "RouterApp",
                 "RedisClient", "RateLimiting", "PostgresClient", "PlatformStore", "UploadFormats",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -329,7 +329,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Platform", "Gateway", "TestSupport", "CurlHTTP", "InferenceProtocol", "TritonClient", "PlatformStore",
-                "PostgresClient", "RedisClient", "RateLimiting", "Routing", "ObjectStore",
+                "PostgresClient", "RedisClient", "RateLimiting", "Routing", "RouterApp", "ObjectStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -362,6 +362,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "PlatformStore", "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

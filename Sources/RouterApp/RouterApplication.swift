@@ -59,15 +59,8 @@ public enum RouterApplication {
         }
         let shared = pool.map { pool in
             SharedRoutes(
-                store: RouteStore(pool: pool),
-                listener: PostgresListener(
-                    configuration: .init(
-                        connection: PostgresConfiguration(
-                            connectionString: settings.postgresURL ?? "", poolSize: 1,
-                            applicationName: "triton-router-route-changes"),
-                        channel: PlatformMigrations.routeChangesChannel),
-                    logger: logger),
-                router: router, logger: logger)
+                router: router, pool: pool, postgresURL: settings.postgresURL ?? "",
+                applicationName: "triton-router-route-changes", logger: logger)
         }
         var app = Application(
             router: httpRouter(
@@ -123,15 +116,16 @@ public enum RouterApplication {
     private static func prepareSharedRoutes(
         _ shared: SharedRoutes, pool: PostgresPool, migrate: Bool, logger: Logger
     ) async {
-        do {
-            if migrate {
+        if migrate {
+            do {
                 let applied = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
                 logger.info("router.migrations.applied", metadata: ["migrations.versions": "\(applied)"])
+            } catch {
+                logger.warning("router.routes.shared_unavailable_at_start", metadata: ["error": "\(error)"])
+                return
             }
-            try await shared.reload()
-        } catch {
-            logger.warning("router.routes.shared_unavailable_at_start", metadata: ["error": "\(error)"])
         }
+        await shared.loadAtStart()
     }
 
     /// The HTTP routes of the router process: KServe v2 (unauthenticated, an internal surface),

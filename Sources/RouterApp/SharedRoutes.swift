@@ -33,6 +33,29 @@ public struct SharedRoutes: Service {
         (reloads, requestReload) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Shares `router`'s routes through the platform's tables on `pool`, hearing of changes on a
+    /// connection of its own to `postgresURL`, named `applicationName` in PostgreSQL.
+    public init(router: ModelRouter, pool: PostgresPool, postgresURL: String, applicationName: String, logger: Logger) {
+        let listener = PostgresListener(
+            configuration: .init(
+                connection: PostgresConfiguration(
+                    connectionString: postgresURL, poolSize: 1, applicationName: applicationName),
+                channel: PlatformMigrations.routeChangesChannel),
+            logger: logger)
+        self.init(store: RouteStore(pool: pool), listener: listener, router: router, logger: logger)
+    }
+
+    /// Puts the stored routes in force before serving. PostgreSQL not answering is logged and
+    /// stops nothing: the routes file serves, and the stored routes follow once the listener
+    /// connects.
+    public func loadAtStart() async {
+        do {
+            try await reload()
+        } catch {
+            logger.warning("router.routes.shared_unavailable_at_start", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Listens and reloads until graceful shutdown.
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in

@@ -1,4 +1,3 @@
-import Foundation
 import PostgresClient
 import TestSupport
 
@@ -20,23 +19,6 @@ enum TestDatabase {
         poolSize: Int = 4,
         _ body: (_ pool: PostgresPool, _ schema: String) async throws -> Result
     ) async throws -> Result {
-        let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let admin = PostgresPool(configuration: try configuration(schema: nil, poolSize: 1))
-        // A generated identifier, never user input: identifiers cannot be bound as parameters.
-        try await admin.query("CREATE SCHEMA \(schema)")
-        let pool = PostgresPool(configuration: try configuration(schema: schema, poolSize: poolSize))
-        do {
-            let result = try await body(pool, schema)
-            await pool.shutdown()
-            try await admin.query("DROP SCHEMA \(schema) CASCADE")
-            await admin.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-            await admin.shutdown()
-            throw error
-        }
+        try await TestSchema.with(prefix: "test_", poolSize: poolSize, migrated: false, body)
     }
-
 }

@@ -57,25 +57,7 @@ struct SharedRoutesTests {
     /// Runs `body` with a pool confined to a new, migrated schema, dropped afterwards.
     static func withSchema(_ body: (_ pool: PostgresPool, _ url: String) async throws -> Void) async throws {
         let url = try StackEnvironment.current.require("POSTGRES_URL")
-        let schema = "routes_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let admin = PostgresPool(configuration: PostgresConfiguration(connectionString: url, poolSize: 1))
-        // A generated identifier, never user input: identifiers cannot be bound as parameters.
-        try await admin.query("CREATE SCHEMA \(schema)")
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(connectionString: url, poolSize: 4, searchPath: [schema]))
-        do {
-            let key = Int64(bitPattern: UInt64(SHA256Digest.hash(schema).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }))
-            try await Migrator(pool: pool, lockKey: key).apply(PlatformMigrations.all)
-            try await body(pool, url)
-        } catch {
-            await pool.shutdown()
-            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-            await admin.shutdown()
-            throw error
-        }
-        await pool.shutdown()
-        try await admin.query("DROP SCHEMA \(schema) CASCADE")
-        await admin.shutdown()
+        try await TestSchema.with(prefix: "routes_test_") { pool, _ in try await body(pool, url) }
     }
 
     static func canary(_ weights: (Int, Int)) -> String {

@@ -1,15 +1,20 @@
 """What the tracing scripts share: an OTLP/HTTP trace receiver (protobuf and JSON) that keeps
-every span it is sent, bounded waits, and a printable tree of one trace."""
+every span it is sent, bounded waits, a printable tree of one trace, stopping what a script
+started, and its failure line."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import IO, Callable
 
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
@@ -102,3 +107,30 @@ def find(trace: str, name: str, service: str | None = None, parent: str | None =
             (s for s in spans if s["trace"] == trace and s["name"] == name
              and (service is None or s["service"] == service) and (parent is None or s["parent"] == parent)),
             None)
+
+
+def stop(processes: list[subprocess.Popen], receiver: ThreadingHTTPServer, logs: dict[str, IO]) -> None:
+    """Stops the processes (TERM, then KILL after 15 s), the receiver, and removes the logs."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    receiver.shutdown()
+    for log in logs.values():
+        log.close()
+        os.unlink(log.name)
+
+
+def run(main: Callable[[], int], title: str) -> None:
+    """Exits with `main`'s code, or 1 with one clear line and the last spans received."""
+    try:
+        sys.exit(main())
+    except Exception as error:
+        print(f"{title} FAILED: {type(error).__name__}: {error}", file=sys.stderr)
+        with lock:
+            for span in spans[-40:]:
+                print(f"  span {span['service']} {span['name']} trace={span['trace']}", file=sys.stderr)
+        sys.exit(1)

@@ -29,7 +29,7 @@ import threading
 import urllib.request
 from http.server import ThreadingHTTPServer
 
-from otlp_receiver import Receiver, find, free_port, http_ok, lock, spans, tree, wait_until
+from otlp_receiver import Receiver, find, free_port, http_ok, lock, run, spans, stop, tree, wait_until
 
 
 def job_status(gateway: str, job: str, key: str) -> str:
@@ -113,25 +113,8 @@ def main() -> int:
         print("traced batch: all checks passed")
         return 0
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        receiver.shutdown()
-        for log in logs.values():
-            log.close()
-            os.unlink(log.name)
+        stop(processes, receiver, logs)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:
-        print(f"traced batch FAILED: {type(error).__name__}: {error}", file=sys.stderr)
-        with lock:
-            for span in spans[-40:]:
-                print(f"  span {span['service']} {span['name']} trace={span['trace']}", file=sys.stderr)
-        sys.exit(1)
+    run(main, "traced batch")

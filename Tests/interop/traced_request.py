@@ -29,7 +29,7 @@ from http.server import ThreadingHTTPServer
 
 import numpy as np
 import tritonclient.grpc as grpcclient
-from otlp_receiver import Receiver, find, free_port, http_ok, lock, spans, tree, wait_until
+from otlp_receiver import Receiver, find, free_port, http_ok, run, stop, tree, wait_until
 
 def triton_tracing(level: str) -> None:
     for url in (os.environ["TRITON_A_URL"], os.environ["TRITON_B_URL"]):
@@ -128,25 +128,8 @@ def main() -> int:
         try:
             triton_tracing("OFF")
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            receiver.shutdown()
-            for log in logs.values():
-                log.close()
-                os.unlink(log.name)
+            stop(processes, receiver, logs)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:
-        print(f"traced request FAILED: {type(error).__name__}: {error}", file=sys.stderr)
-        with lock:
-            for span in spans[-40:]:
-                print(f"  span {span['service']} {span['name']} trace={span['trace']}", file=sys.stderr)
-        sys.exit(1)
+    run(main, "traced request")

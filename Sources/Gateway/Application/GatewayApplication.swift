@@ -11,6 +11,7 @@ import PostgresClient
 import Prometheus
 import RateLimiting
 import RedisClient
+import RouterApp
 import Routing
 import ServiceLifecycle
 import TritonClient
@@ -127,6 +128,7 @@ public struct GatewayApplication {
             keyChanges = service
         }
         let base: any KServeUpstream
+        var sharedRoutes: SharedRoutes?
         switch settings.upstream {
         case .http(let url):
             var client = connector.client(baseURL: url, defaultTimeout: settings.upstreamTimeout)
@@ -137,19 +139,11 @@ public struct GatewayApplication {
             guard let routerSettings else {
                 throw GatewayConfigurationError("the in-process upstream needs the router settings (router.* keys)")
             }
-            let spec = try routerSettings.loadSpec()
-            let router = try ModelRouter(
-                backends: spec.backends, routes: spec.routes, configuration: routerSettings.routing,
-                connector: connector,
-                logger: logger)
-            services.append(HealthMonitor(router: router))
-            if router.readsQueues { services.append(QueueMonitor(router: router)) }
-            if let file = routerSettings.routesFile {
-                services.append(
-                    RouteFileWatcher(
-                        path: file, router: router, interval: routerSettings.reloadInterval, logger: logger))
-            }
-            base = router
+            let linked = try inProcessRouter(
+                routerSettings, connector: connector, pool: pool, postgresURL: settings.postgresURL, logger: logger)
+            services += linked.services
+            sharedRoutes = linked.shared
+            base = linked.router
         }
         let metadata = ModelMetadataCache(upstream: base, ttl: settings.metadataTTL)
         let upstream = ValidatingUpstream(base: base, metadata: metadata)
@@ -223,6 +217,9 @@ public struct GatewayApplication {
                 let applied = try await Migrator(pool: pool, logger: logger).apply(PlatformMigrations.all)
                 logger.info("gateway.migrations.applied", metadata: ["migrations.versions": "\(applied)"])
             }
+        }
+        if let sharedRoutes {
+            application.beforeServerStarts { await sharedRoutes.loadAtStart() }
         }
         if let keyChanges {
             // Serving only once key changes are pushed means no key is cached before a revocation

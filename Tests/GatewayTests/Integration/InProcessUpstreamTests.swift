@@ -1,10 +1,16 @@
 import Configuration
+import CurlHTTP
 import Foundation
-import Gateway
 import InferenceProtocol
+import Logging
+import PlatformStore
+import RouterApp
 import Routing
 import TestSupport
 import Testing
+import TritonClient
+
+@testable import Gateway
 
 @Suite(
     "Gateway with the router linked in", .serialized, .timeLimit(.minutes(3)),
@@ -45,6 +51,38 @@ struct InProcessUpstreamTests {
             #expect(classify.status == 200, "\(classify.text)")
             let ready = try await gateway.send("GET", "/readyz")
             #expect(ready.status == 200)
+        }
+    }
+
+    @Test("a route change stored by any router replica reaches the in-process router")
+    func sharedRoutes() async throws {
+        let url = try StackEnvironment.current.require("POSTGRES_URL")
+        try await TestSchema.with(prefix: "gateway_routes_") { pool, _ in
+            let urls = StackEnvironment.current.tritonURLs.enumerated().map { "triton-\($0.offset)=\($0.element)" }
+            let reader = ConfigReader(
+                provider: EnvironmentVariablesProvider(environmentVariables: [
+                    "ROUTER_BACKENDS": urls.joined(separator: ",")
+                ]))
+            let transport = CurlHTTPTransport()
+            defer { Task { await transport.shutdown() } }
+            let linked = try GatewayApplication.inProcessRouter(
+                RouterSettings(config: reader), connector: TritonConnector(transport: transport), pool: pool,
+                postgresURL: url, logger: Logger(label: "gateway-shared-routes-test"))
+            let shared = try #require(linked.shared, "the gateway's PostgreSQL brings shared routes")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await shared.run() }
+                defer { group.cancelAll() }
+                await shared.loadAtStart()
+                // A change as a router replica's `PUT /admin/routes/digits` stores it.
+                let route = ModelRoute(
+                    model: "digits", targets: [RouteTarget(version: "1", weight: 1)], strategy: .leastOutstanding)
+                let json = String(decoding: try JSONEncoder().encode(route), as: UTF8.self)
+                let version = try await RouteStore(pool: pool).save(model: "digits", route: json, changedBy: "test")
+                try await eventually("the in-process router serves the stored route") {
+                    linked.router.sharedRoutesVersion == version
+                        && linked.router.routes().contains { $0.model == "digits" && $0.strategy == .leastOutstanding }
+                }
+            }
         }
     }
 }
