@@ -16,7 +16,8 @@ import sys
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OWN_PREFIXES = ("gateway_", "router_", "batch_", "rate_limit_")
+# grpc_server_: the gRPC front doors' series (GRPCCallObserver), named as gRPC's middleware names them.
+OWN_PREFIXES = ("gateway_", "router_", "batch_", "rate_limit_", "grpc_server_")
 EXTERNAL = {
     # Hummingbird's MetricsMiddleware (per route template, method, status).
     "hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests",
